@@ -1,0 +1,156 @@
+"""The Discord client: a ``commands.Bot`` that receives everything it needs from ``main()``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import Clock
+from bot.config import DiscordSettings, Settings
+from bot.db import Database
+from bot.permissions import Person, RoleMap
+from bot.scheduler import Scheduler
+from bot.ui import NO_MENTIONS, report_error
+from bot.wiring import Services
+
+log = logging.getLogger(__name__)
+
+# Loaded in this order by setup_hook; each is one feature's Discord I/O.
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.core",
+    "cogs.privacy",
+)
+
+
+def configure_endpoints(settings: DiscordSettings) -> None:
+    """Point discord.py at a Discord-compatible proxy or the local emulator when configured.
+
+    discord.py reads these class attributes for every request and gateway connection;
+    there is no per-client option in 2.x.
+    """
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def hearth_intents() -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.members = True  # privileged: who holds which role, group membership
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.guild_reactions = True
+    intents.message_content = True  # privileged: in-channel check-ins and crisis screening
+    return intents
+
+
+class HearthTree(app_commands.CommandTree["HearthBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[HearthBot], error: app_commands.AppCommandError, /
+    ) -> None:
+        name = interaction.command.qualified_name if interaction.command else "unknown command"
+        await report_error(interaction, error, where=f"/{name}")
+
+
+class HearthBot(commands.Bot):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        services: Services,
+        scheduler: Scheduler,
+        clock: Clock,
+        extensions: tuple[str, ...] = EXTENSIONS,
+        sync_commands: bool = True,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=hearth_intents(),
+            allowed_mentions=NO_MENTIONS,
+            tree_cls=HearthTree,
+            **options,
+        )
+        self.settings = settings
+        self.db = db
+        self.services = services
+        self.scheduler = scheduler
+        self.clock = clock
+        self.roles = RoleMap(settings.roles)
+        self._extensions = extensions
+        self._sync_commands = sync_commands
+        self._startup_task: asyncio.Task[None] | None = None
+        self.commands_synced = asyncio.Event()
+        self.scheduler_started = asyncio.Event()
+
+    @property
+    def guild_id(self) -> int:
+        return self.settings.discord.guild_id
+
+    @property
+    def guild(self) -> discord.Guild | None:
+        return self.get_guild(self.guild_id)
+
+    def person(self, user: discord.abc.User) -> Person:
+        """Hearth roles of a user, looked up in the program's guild (works for DMs too)."""
+        member: discord.abc.User | None = user
+        if not isinstance(user, discord.Member) or user.guild.id != self.guild_id:
+            guild = self.guild
+            member = guild.get_member(user.id) if guild else None
+        role_ids = [r.id for r in member.roles] if isinstance(member, discord.Member) else []
+        return self.roles.person(user.id, role_ids)
+
+    async def setup_hook(self) -> None:
+        for extension in self._extensions:
+            await self.load_extension(extension)
+        self._place_commands()
+        if self._sync_commands:
+            guild = discord.Object(self.guild_id)
+            synced_guild = await self.tree.sync(guild=guild)
+            synced_global = await self.tree.sync()
+            log.info("synced %d guild and %d global commands", len(synced_guild), len(synced_global))
+        self.commands_synced.set()
+        self._startup_task = asyncio.create_task(self._start_scheduler_when_ready())
+
+    def _place_commands(self) -> None:
+        """Commands usable in DMs stay global; every other command lives in the program's guild.
+
+        Guild commands update instantly and are invisible outside the program's server.
+        """
+        guild = discord.Object(self.guild_id)
+        for command in list(self.tree.get_commands(type=discord.AppCommandType.chat_input)):
+            contexts = command.allowed_contexts
+            if contexts is not None and contexts.dm_channel:
+                continue
+            self.tree.remove_command(command.name)
+            self.tree.add_command(command, guild=guild)
+        for kind in (discord.AppCommandType.message, discord.AppCommandType.user):
+            for context_menu in list(self.tree.get_commands(type=kind)):
+                self.tree.remove_command(context_menu.name, type=kind)
+                self.tree.add_command(context_menu, guild=guild)
+
+    async def _start_scheduler_when_ready(self) -> None:
+        await self.wait_until_ready()
+        await self.scheduler.start()
+        self.scheduler_started.set()
+        log.info("scheduler started with %d kinds of work", len(self.scheduler.names))
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("connected as bot user %s to guild %s", self.user.id, self.guild_id)
+
+    async def close(self) -> None:
+        if self._startup_task is not None and not self._startup_task.done():
+            self._startup_task.cancel()
+            await asyncio.gather(self._startup_task, return_exceptions=True)
+        await self.scheduler.shutdown()
+        await super().close()

@@ -1,0 +1,169 @@
+"""Command line: ``python -m bot {run,migrate,check-config} --config PATH`` (also ``hearth``).
+
+Exit codes: 0 success; 2 configuration or usage error (one line per problem, no
+traceback); 1 runtime failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import discord
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings, read_token
+from bot.db import Database, MigrationError, migrate
+from bot.logs import configure_logging
+
+log = logging.getLogger("bot")
+
+EXIT_OK, EXIT_RUNTIME, EXIT_CONFIG = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hearth",
+        description="Hearth: daily check-ins, milestones, groups and crisis escalation for a peer-support server.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, summary in (
+        ("run", "connect to Discord and run the bot (applies migrations first)"),
+        ("migrate", "apply database migrations and exit"),
+        ("check-config", "validate the configuration and print a short summary (never the token)"),
+    ):
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.add_argument(
+            "--config", type=Path, default=Path("config.toml"), metavar="PATH",
+            help="path to the TOML configuration (default: config.toml)",
+        )
+    return parser
+
+
+def _fail(problems: Sequence[str]) -> int:
+    for problem in problems:
+        print(f"config error: {problem}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def summary(settings: Settings, token_present: bool) -> str:
+    d = settings.discord
+    lines = [
+        "configuration OK",
+        f"  guild:            {d.guild_id}",
+        f"  token from:       ${d.token_env} ({'set' if token_present else 'NOT SET'})",
+        f"  REST base:        {d.api_base or 'Discord (default)'}",
+        f"  gateway:          {d.gateway_url or 'Discord (default)'}",
+        f"  database:         {settings.database.path}",
+        f"  community zone:   {settings.community.timezone}",
+        f"  roles:            participant={settings.roles.participant} facilitator={settings.roles.facilitator} "
+        f"staff={settings.roles.staff} on_call={settings.roles.on_call}",
+        f"  channels:         checkins={settings.channels.checkins} celebrations={settings.channels.celebrations} "
+        f"staff_alerts={settings.channels.staff_alerts} groups_category={settings.channels.groups_category}",
+        f"  crisis resources: {len(settings.crisis.resources)}",
+    ]
+    return "\n".join(lines)
+
+
+async def _migrate(settings: Settings) -> int:
+    db = await Database.open(settings.database.path)
+    try:
+        report = await migrate(db)
+    finally:
+        await db.close()
+    if report.applied:
+        print(f"database {settings.database.path}: migrated from version {report.before} to {report.after}")
+    else:
+        print(f"database {settings.database.path}: already at version {report.after}, nothing to do")
+    return EXIT_OK
+
+
+async def run_bot(settings: Settings, token: str) -> int:
+    # Imported here so `check-config` and `--help` stay fast and need no event loop setup.
+    from bot.app import HearthBot, configure_endpoints
+    from bot.scheduler import Scheduler
+    from bot.wiring import build_services
+
+    clock = SystemClock()
+    db = await Database.open(settings.database.path)
+    try:
+        report = await migrate(db)
+        log.info("database at schema version %d", report.after)
+        services = build_services(settings, db, clock)
+        scheduler = Scheduler(clock)
+        configure_endpoints(settings.discord)
+        bot = HearthBot(settings=settings, db=db, services=services, scheduler=scheduler, clock=clock)
+        loop = asyncio.get_running_loop()
+        closing: list[asyncio.Task[None]] = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, functools.partial(_request_close, bot, sig, closing))
+        try:
+            async with bot:
+                await bot.start(token)
+        except discord.LoginFailure:
+            print(
+                f"config error: discord.token_env: Discord rejected the token in ${settings.discord.token_env} "
+                "(401 Unauthorized); copy a fresh token from the Developer Portal",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        except discord.PrivilegedIntentsRequired:
+            print(
+                "config error: the bot needs the Server Members and Message Content intents; enable them "
+                "under Bot > Privileged Gateway Intents in the Developer Portal",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            await asyncio.gather(*closing, return_exceptions=True)
+        log.info("shut down cleanly")
+        return EXIT_OK
+    finally:
+        await db.close()
+
+
+def _request_close(bot: discord.Client, sig: signal.Signals, closing: list[asyncio.Task[None]]) -> None:
+    log.info("received %s, shutting down", sig.name)
+    closing.append(asyncio.get_running_loop().create_task(bot.close()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        return _fail(exc.problems)
+    configure_logging(settings.logging.level)
+
+    if args.command == "check-config":
+        try:
+            read_token(settings)
+            token_present = True
+        except ConfigError:
+            token_present = False
+        print(summary(settings, token_present))
+        return EXIT_OK
+
+    try:
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        token = read_token(settings)
+        return asyncio.run(run_bot(settings, token))
+    except ConfigError as exc:
+        return _fail(exc.problems)
+    except MigrationError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except Exception:
+        log.exception("Hearth stopped because of an unexpected error")
+        return EXIT_RUNTIME

@@ -1,0 +1,271 @@
+"""SQLite access through aiosqlite, and the forward-only migrations runner.
+
+One ``Database`` is built in ``main()`` and passed to everything that needs it. It owns
+a single connection in autocommit mode; an asyncio lock serialises statements so that a
+transaction opened by one coroutine never interleaves with another coroutine's writes.
+Repositories accept anything that is ``Queryable``: the database itself (one statement,
+committed at once) or a ``Transaction`` (several statements, committed together).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+Row = sqlite3.Row
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+    # Deleted health data must not linger in free pages of the file.
+    "PRAGMA secure_delete=ON",
+)
+
+
+class Queryable(Protocol):
+    async def execute(self, sql: str, params: Params = ()) -> int: ...
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None: ...
+    async def insert(self, sql: str, params: Params = ()) -> int: ...
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any: ...
+
+
+class _Statements:
+    """The statement helpers shared by ``Database`` and ``Transaction``."""
+
+    _conn: aiosqlite.Connection
+
+    async def _run(self, sql: str, params: Params) -> aiosqlite.Cursor:
+        return await self._conn.execute(sql, params)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of rows it changed."""
+        cursor = await self._run(sql, params)
+        count = cursor.rowcount
+        await cursor.close()
+        return count
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT; returns the new row's id."""
+        cursor = await self._run(sql, params)
+        row_id = cursor.lastrowid
+        await cursor.close()
+        if row_id is None:
+            raise RuntimeError("INSERT produced no row id")
+        return row_id
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        cursor = await self._run(sql, params)
+        row = await cursor.fetchone()
+        await cursor.close()
+        return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        cursor = await self._run(sql, params)
+        rows = await cursor.fetchall()
+        await cursor.close()
+        return list(rows)
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+class Transaction(_Statements):
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+
+class Database(_Statements):
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as tx:
+            await tx.execute_many(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            row = await cursor.fetchone()
+            await cursor.close()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            rows = await cursor.fetchall()
+            await cursor.close()
+            return list(rows)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            row_id = cursor.lastrowid
+            await cursor.close()
+        if row_id is None:
+            raise RuntimeError("INSERT produced no row id")
+        return row_id
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """BEGIN IMMEDIATE ... COMMIT; rolled back if the block raises."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def executescript_in_transaction(self, script: str) -> None:
+        """Run a whole SQL script atomically (used by migrations)."""
+        async with self._lock:
+            try:
+                # With isolation_level=None, executescript issues no implicit COMMIT, so
+                # the BEGIN/COMMIT written here make the script one transaction.
+                await self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nCOMMIT;")
+            except BaseException:
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+                raise
+
+
+# --------------------------------------------------------------------------- migrations
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class MigrationError(Exception):
+    """A migration could not be applied, or the database is newer than this code."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationReport:
+    before: int
+    after: int
+    applied: tuple[int, ...]
+
+
+def bundled_migrations() -> list[Migration]:
+    """The migrations shipped in the ``migrations`` package (works from a wheel too)."""
+    found: list[Migration] = []
+    for entry in resources.files("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    return _checked(found)
+
+
+def migrations_from_dir(directory: Path) -> list[Migration]:
+    found = []
+    for path in directory.glob("*.sql"):
+        match = _MIGRATION_NAME.match(path.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), path.read_text("utf-8")))
+    return _checked(found)
+
+
+def _checked(found: list[Migration]) -> list[Migration]:
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"two migrations share a version number: {versions}")
+    return found
+
+
+async def schema_version(db: Database) -> int:
+    exists = await db.fetch_value(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    )
+    if not exists:
+        return 0
+    return int(await db.fetch_value("SELECT COALESCE(MAX(version), 0) FROM schema_version"))
+
+
+async def migrate(db: Database, migrations: list[Migration] | None = None) -> MigrationReport:
+    """Apply pending migrations, each with its schema_version row in one transaction."""
+    available = bundled_migrations() if migrations is None else _checked(list(migrations))
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    before = await schema_version(db)
+    newest_known = available[-1].version if available else 0
+    if before > newest_known:
+        raise MigrationError(
+            f"database {db.path} is at schema version {before}, newer than this version of Hearth "
+            f"knows ({newest_known}); upgrade Hearth or restore a backup made for this version"
+        )
+    applied: list[int] = []
+    for migration in available:
+        if migration.version <= before:
+            continue
+        # The version row is inserted inside the same script, so it commits (or rolls
+        # back) together with the schema change. executescript takes no parameters; the
+        # name is safe to inline because _MIGRATION_NAME allows only [a-z0-9_].
+        script = (
+            f"{migration.sql.rstrip().rstrip(';')};\n"
+            "INSERT INTO schema_version (version, name, applied_at) VALUES "
+            f"({migration.version}, '{migration.name}', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
+        )
+        try:
+            await db.executescript_in_transaction(script)
+        except sqlite3.Error as exc:
+            raise MigrationError(
+                f"migration {migration.version:04d}_{migration.name} failed and was rolled back: {exc}"
+            ) from exc
+        log.info("applied migration %04d_%s", migration.version, migration.name)
+        applied.append(migration.version)
+    return MigrationReport(before=before, after=await schema_version(db), applied=tuple(applied))

@@ -1,0 +1,83 @@
+"""Data rights: every feature registers how to export and delete one person's data.
+
+Modelled on Red's per-cog ``red_delete_data_for_user``: the registry knows nothing about
+features; each feature's service registers a ``UserDataHook`` in ``main()``. ``/privacy
+export`` collects every hook's export; ``/privacy delete`` runs every hook's delete and
+reports, per feature, what was removed and what was kept and why.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionResult:
+    feature: str
+    rows_deleted: int
+    # Plain-language sentences shown to the person: what was kept and why.
+    kept: tuple[str, ...] = ()
+
+
+class UserDataHook(Protocol):
+    @property
+    def feature(self) -> str:
+        """A short stable name such as ``checkins``; the key in the export."""
+        ...
+
+    async def export_user_data(self, user_id: int) -> dict[str, Any]: ...
+
+    async def delete_user_data(self, user_id: int) -> DeletionResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DataExport:
+    user_id: int
+    generated_at: datetime
+    features: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def as_json_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": str(self.user_id),
+            "generated_at": self.generated_at.isoformat(),
+            "about": "Everything Hearth stores about you, by feature. Times are UTC.",
+            "features": self.features,
+        }
+
+
+class DataRights:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._hooks: dict[str, UserDataHook] = {}
+
+    def register(self, hook: UserDataHook) -> None:
+        if hook.feature in self._hooks:
+            raise ValueError(f"a data hook for {hook.feature!r} is already registered")
+        self._hooks[hook.feature] = hook
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(self._hooks)
+
+    async def export(self, user_id: int) -> DataExport:
+        features = {name: await hook.export_user_data(user_id) for name, hook in self._hooks.items()}
+        log.info("exported data for user %s (%d features)", user_id, len(features))
+        return DataExport(user_id=user_id, generated_at=self._clock.now(), features=features)
+
+    async def delete(self, user_id: int) -> list[DeletionResult]:
+        results = []
+        for hook in self._hooks.values():
+            results.append(await hook.delete_user_data(user_id))
+        log.info(
+            "deleted data for user %s: %s",
+            user_id,
+            ", ".join(f"{r.feature}={r.rows_deleted}" for r in results),
+        )
+        return results

@@ -1,0 +1,156 @@
+"""Discord-side helpers shared by every cog: replies, error handling, persistent items.
+
+Nothing here holds state. The rule it enforces: a ``DomainError`` becomes an ephemeral
+reply with its message; anything else is logged with a short incident code and the
+person gets a brief ephemeral apology quoting that code. No traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.errors import DomainError, new_incident_code
+from bot.permissions import Person
+
+if TYPE_CHECKING:
+    from bot.app import HearthBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+EPHEMERAL_LIMIT = 2000
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def apology(code: str) -> str:
+    return (
+        "Sorry, something went wrong on our side and this did not go through. "
+        f"If it keeps happening, please tell a staff member the code **{code}**."
+    )
+
+
+async def reply(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    ephemeral: bool = True,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    file: discord.File | None = None,
+) -> None:
+    """Answer an interaction whether or not it was already responded to or deferred."""
+    kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
+    if embed is not None:
+        kwargs["embed"] = embed
+    if view is not None:
+        kwargs["view"] = view
+    if file is not None:
+        kwargs["file"] = file
+    if interaction.response.is_done():
+        await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
+    else:
+        await interaction.response.send_message(content, **kwargs)
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException, *, where: str) -> None:
+    """Turn any exception from an interaction handler into the right ephemeral reply."""
+    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
+        error = error.__cause__ or error
+    if isinstance(error, DomainError):
+        message = error.message
+        log.info("refused %s for user %s: %s", where, interaction.user.id, type(error).__name__)
+    elif isinstance(error, app_commands.CheckFailure):
+        message = str(error) or "Sorry, you can't use this here."
+    else:
+        code = new_incident_code()
+        log.error(
+            "unexpected error in %s for user %s in channel %s [%s]",
+            where, interaction.user.id, interaction.channel_id, code, exc_info=error,
+        )
+        message = apology(code)
+    try:
+        await reply(interaction, message, ephemeral=True)
+    except discord.HTTPException as exc:
+        # The interaction may have expired (3 s / 15 min); nothing more can be said to them.
+        log.warning("could not deliver error reply for %s to user %s: %s", where, interaction.user.id, exc.status)
+
+
+def guarded(
+    where: str,
+) -> Callable[
+    [Callable[Concatenate[Any, discord.Interaction[Any], P], Coroutine[Any, Any, None]]],
+    Callable[Concatenate[Any, discord.Interaction[Any], P], Coroutine[Any, Any, None]],
+]:
+    """Wrap a component/modal callback ``(self, interaction, ...)`` with ``report_error``.
+
+    discord.py sends errors from DynamicItem callbacks to a throwaway View whose on_error
+    only logs; this keeps the person informed in every case.
+    """
+
+    def decorate(
+        func: Callable[Concatenate[Any, discord.Interaction[Any], P], Coroutine[Any, Any, None]],
+    ) -> Callable[Concatenate[Any, discord.Interaction[Any], P], Coroutine[Any, Any, None]]:
+        @functools.wraps(func)
+        async def wrapper(self: Any, interaction: discord.Interaction[Any], *args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                await func(self, interaction, *args, **kwargs)
+            except Exception as exc:
+                await report_error(interaction, exc, where=where)
+
+        return wrapper
+
+    return decorate
+
+
+async def log_task_errors(name: str, coro: Awaitable[T]) -> T | None:
+    """Await background work, logging (with an incident code) instead of losing an error."""
+    try:
+        return await coro
+    except Exception:
+        log.exception("background task %s failed [%s]", name, new_incident_code())
+        return None
+
+
+class HearthView(discord.ui.View):
+    """A View whose errors are reported to the person, never silently logged."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await report_error(interaction, error, where=f"view {type(self).__name__}")
+
+
+class HearthModal(discord.ui.Modal):
+    # discord.py 2.7 types Modal.on_error without the item argument that BaseView declares.
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        await report_error(interaction, error, where=f"modal {type(self).__name__}")
+
+
+def hearth_bot(interaction: discord.Interaction[Any]) -> HearthBot:
+    from bot.app import HearthBot
+
+    client = interaction.client
+    if not isinstance(client, HearthBot):
+        raise TypeError("interaction did not come through the Hearth bot")
+    return client
+
+
+def person_of(interaction: discord.Interaction[Any]) -> Person:
+    """The caller's Hearth roles, from the guild member even when the command came from a DM."""
+    return hearth_bot(interaction).person(interaction.user)
+
+
+def member_role_ids(member: discord.abc.User | None) -> list[int]:
+    if isinstance(member, discord.Member):
+        return [r.id for r in member.roles]
+    return []

@@ -1,0 +1,129 @@
+"""/help and /settings: the commands every person can use, in the server or in DMs.
+
+Each command elsewhere declares who it is for with ``extras={"audience": ...}`` (one of
+``everyone``, ``participant``, ``facilitator``, ``staff``); /help lists exactly the
+registered commands the caller may use, so it can never advertise a missing command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import HearthBot
+from bot.permissions import HearthRole, Person
+from bot.ui import person_of, reply
+
+AUDIENCES = ("everyone", "participant", "facilitator", "staff")
+
+
+def may_use(person: Person, audience: str) -> bool:
+    if audience == "everyone" or person.is_staff:
+        return True
+    if audience == "participant":
+        return person.has_any(HearthRole.PARTICIPANT, HearthRole.FACILITATOR)
+    if audience == "facilitator":
+        return person.is_facilitator
+    return False
+
+
+def _walk(
+    command: app_commands.Command[Any, ..., Any] | app_commands.Group, audience: str
+) -> Iterator[tuple[str, str, str]]:
+    own = command.extras.get("audience", audience)
+    if isinstance(command, app_commands.Group):
+        for child in command.commands:
+            yield from _walk(child, own)
+    else:
+        yield f"/{command.qualified_name}", command.description, own
+
+
+def help_lines(bot: HearthBot, person: Person) -> list[str]:
+    seen: set[str] = set()
+    entries: list[tuple[str, str, str]] = []
+    guild = discord.Object(bot.guild_id)
+    for scope in (None, guild):
+        for command in bot.tree.get_commands(guild=scope, type=discord.AppCommandType.chat_input):
+            assert isinstance(command, app_commands.Command | app_commands.Group)
+            entries.extend(_walk(command, "everyone"))
+        for kind in (discord.AppCommandType.message, discord.AppCommandType.user):
+            for menu in bot.tree.get_commands(guild=scope, type=kind):
+                assert isinstance(menu, app_commands.ContextMenu)
+                audience = menu.extras.get("audience", "everyone")
+                entries.append((f"{menu.name} (right-click a message → Apps)", "", audience))
+    lines = []
+
+    def order(entry: tuple[str, str, str]) -> tuple[int, str]:
+        return (AUDIENCES.index(entry[2]) if entry[2] in AUDIENCES else len(AUDIENCES), entry[0])
+
+    for name, description, audience in sorted(entries, key=order):
+        if name in seen or not may_use(person, audience):
+            continue
+        seen.add(name)
+        lines.append(f"**{name}**" + (f" — {description}" if description else ""))
+    return lines
+
+
+class Core(commands.Cog):
+    def __init__(self, bot: HearthBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help", description="What Hearth can do for you")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def help(self, interaction: discord.Interaction[HearthBot]) -> None:
+        person = person_of(interaction)
+        lines = help_lines(self.bot, person)
+        if person.is_staff:
+            role_line = "You have **staff** access."
+        elif person.is_facilitator:
+            role_line = "You are a **peer facilitator**."
+        elif person.is_participant:
+            role_line = "You are a **participant**."
+        else:
+            role_line = "You don't have a program role yet; a staff member can add you."
+        embed = discord.Embed(
+            title="Hearth — how I can help",
+            description=role_line + "\n\n" + "\n".join(lines),
+            colour=discord.Colour.from_rgb(224, 142, 69),
+        )
+        embed.set_footer(text="If you are in danger right now, use /help-now or call or text 988.")
+        await reply(interaction, embed=embed)
+
+    @app_commands.command(name="settings", description="Your personal settings, such as your time zone")
+    @app_commands.describe(timezone="Your time zone, for example America/New_York (start typing to search)")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def settings(
+        self,
+        interaction: discord.Interaction[HearthBot],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        people = self.bot.services.people
+        changes: list[str] = []
+        if timezone is not None:
+            stored = await people.set_timezone(interaction.user.id, timezone)
+            changes.append(f"Your time zone is now **{stored}**. Your day, reminders and celebrations follow it.")
+        if not changes:
+            current = await people.timezone_name(interaction.user.id)
+            suffix = " (the community default)" if current.is_default else ""
+            changes.append(
+                f"Your time zone: **{current.name}**{suffix}.\nChange it with `/settings timezone:`."
+            )
+        await reply(interaction, "\n".join(changes))
+
+    @settings.autocomplete("timezone")
+    async def _timezone_autocomplete(
+        self, interaction: discord.Interaction[HearthBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=z, value=z) for z in self.bot.services.people.suggest_timezones(current)
+        ]
+
+
+async def setup(bot: HearthBot) -> None:
+    await bot.add_cog(Core(bot))

@@ -1,0 +1,105 @@
+"""/privacy export and /privacy delete: a person's data rights, always private."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import HearthBot
+from bot.privacy import DeletionResult
+from bot.ui import HearthView, guarded, hearth_bot, reply
+
+
+def render_deletion(results: list[DeletionResult]) -> str:
+    removed = sum(r.rows_deleted for r in results)
+    kept = [sentence for r in results for sentence in r.kept]
+    lines = [f"Done. I deleted {removed} record(s) Hearth held about you."]
+    if kept:
+        lines.append("\nWhat is kept, and why:")
+        lines.extend(f"• {sentence}" for sentence in kept)
+    else:
+        lines.append("Nothing about you is kept.")
+    lines.append(
+        "\nMessages you posted in Discord channels are Discord's to delete; you can remove them yourself."
+    )
+    return "\n".join(lines)
+
+
+class ConfirmDeleteButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"hearth:privacy:delete:(?P<user_id>\d+)",
+):
+    """Persistent, so a confirmation still works if the bot restarted in between."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Yes, delete my data",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"hearth:privacy:delete:{user_id}",
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ConfirmDeleteButton:
+        return cls(int(match["user_id"]))
+
+    @guarded("privacy delete confirmation")
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.user_id:
+            await reply(interaction, "This button belongs to someone else's request.")
+            return
+        bot = hearth_bot(interaction)
+        results = await bot.services.data_rights.delete(self.user_id)
+        await interaction.response.edit_message(content=render_deletion(results), view=None)
+
+
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+@app_commands.allowed_installs(guilds=True, users=False)
+class Privacy(commands.GroupCog, group_name="privacy", group_description="See or delete your data"):
+    def __init__(self, bot: HearthBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ConfirmDeleteButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ConfirmDeleteButton)
+
+    @app_commands.command(name="export", description="Get a file with everything Hearth stores about you")
+    async def export(self, interaction: discord.Interaction[HearthBot]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.bot.services.data_rights.export(interaction.user.id)
+        body = json.dumps(data.as_json_dict(), indent=2, default=str, ensure_ascii=False).encode("utf-8")
+        file = discord.File(io.BytesIO(body), filename=f"hearth-data-{interaction.user.id}.json")
+        await reply(
+            interaction,
+            "Here is everything Hearth stores about you. Only you can see this message.",
+            file=file,
+        )
+
+    @app_commands.command(name="delete", description="Delete everything Hearth stores about you")
+    async def delete(self, interaction: discord.Interaction[HearthBot]) -> None:
+        view = HearthView(timeout=None)
+        view.add_item(ConfirmDeleteButton(interaction.user.id))
+        await reply(
+            interaction,
+            "This deletes your check-ins, notes, reminders, milestones, settings and group memberships "
+            "from Hearth. It cannot be undone. Some safety records may be kept for a limited time; "
+            "I'll tell you exactly which after deleting.\n\nDo you want to go ahead?",
+            view=view,
+        )
+
+
+async def setup(bot: HearthBot) -> None:
+    await bot.add_cog(Privacy(bot))
