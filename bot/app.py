@@ -16,6 +16,7 @@ from bot.config import DiscordSettings, Settings
 from bot.db import Database
 from bot.permissions import Person, RoleMap
 from bot.scheduler import Scheduler
+from bot.screening import CrisisScreen, UnscreenedText
 from bot.ui import NO_MENTIONS, report_error
 from bot.wiring import Services
 
@@ -89,6 +90,8 @@ class HearthBot(commands.Bot):
         self._extensions = extensions
         self._sync_commands = sync_commands
         self._startup_task: asyncio.Task[None] | None = None
+        # Replaced by the crisis extension when it loads (see bot.screening).
+        self.crisis_screen: CrisisScreen = UnscreenedText()
         self.commands_synced = asyncio.Event()
         self.scheduler_started = asyncio.Event()
 

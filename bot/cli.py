@@ -85,20 +85,11 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def run_bot(settings: Settings, token: str) -> int:
-    # Imported here so `check-config` and `--help` stay fast and need no event loop setup.
-    from bot.app import HearthBot, configure_endpoints
-    from bot.scheduler import Scheduler
-    from bot.wiring import build_services
+    # Imported here so `check-config` and `--help` stay fast.
+    from bot.runtime import build_bot
 
-    clock = SystemClock()
-    db = await Database.open(settings.database.path)
+    bot = await build_bot(settings, SystemClock())
     try:
-        report = await migrate(db)
-        log.info("database at schema version %d", report.after)
-        services = build_services(settings, db, clock)
-        scheduler = Scheduler(clock)
-        configure_endpoints(settings.discord)
-        bot = HearthBot(settings=settings, db=db, services=services, scheduler=scheduler, clock=clock)
         loop = asyncio.get_running_loop()
         closing: list[asyncio.Task[None]] = []
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -127,7 +118,7 @@ async def run_bot(settings: Settings, token: str) -> int:
         log.info("shut down cleanly")
         return EXIT_OK
     finally:
-        await db.close()
+        await bot.db.close()
 
 
 def _request_close(bot: discord.Client, sig: signal.Signals, closing: list[asyncio.Task[None]]) -> None:

@@ -32,6 +32,12 @@ class UserDataHook(Protocol):
         """A short stable name such as ``checkins``; the key in the export."""
         ...
 
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Every table holding data about people that this hook exports and deletes (or
+        explains keeping). tests/bot/test_data_rights.py fails if a table is unclaimed."""
+        ...
+
     async def export_user_data(self, user_id: int) -> dict[str, Any]: ...
 
     async def delete_user_data(self, user_id: int) -> DeletionResult: ...
@@ -65,6 +71,10 @@ class DataRights:
     @property
     def features(self) -> tuple[str, ...]:
         return tuple(self._hooks)
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return frozenset(t for hook in self._hooks.values() for t in hook.tables)
 
     async def export(self, user_id: int) -> DataExport:
         features = {name: await hook.export_user_data(user_id) for name, hook in self._hooks.items()}

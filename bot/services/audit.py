@@ -15,6 +15,7 @@ from bot.repositories.audit import AuditEntry
 
 class AuditService:
     feature = "audit_log"
+    tables = ("audit_log",)
 
     def __init__(self, db: Database, clock: Clock, retention_days: int) -> None:
         self._db = db

@@ -23,6 +23,7 @@ class TimezoneChoice:
 
 class PeopleService:
     feature = "settings"
+    tables = ("user_settings",)
 
     def __init__(self, db: Database, clock: Clock, community_timezone: str) -> None:
         self._db = db

@@ -1,0 +1,31 @@
+"""Assembly of a runnable bot: config → database → migrations → services → scheduler → Bot.
+
+``run`` on the command line and the end-to-end tests both go through ``build_bot`` so
+the bot under test is wired exactly like the one in production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.app import HearthBot, configure_endpoints
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database, migrate
+from bot.scheduler import Scheduler
+from bot.wiring import build_services
+
+
+async def build_bot(settings: Settings, clock: Clock, **bot_options: Any) -> HearthBot:
+    """Open and migrate the database, then build the bot. The caller closes ``bot.db``."""
+    db = await Database.open(settings.database.path)
+    try:
+        await migrate(db)
+        services = build_services(settings, db, clock)
+    except BaseException:
+        await db.close()
+        raise
+    configure_endpoints(settings.discord)
+    return HearthBot(
+        settings=settings, db=db, services=services, scheduler=Scheduler(clock), clock=clock, **bot_options
+    )
