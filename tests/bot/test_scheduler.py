@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import ManualClock
+from bot.scheduler import Scheduler
+
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+class Ledger:
+    """DueWork over an in-memory list standing in for a feature's table."""
+
+    def __init__(self, clock: ManualClock, due: list[datetime]) -> None:
+        self.clock = clock
+        self.pending = sorted(due)
+        self.handled: list[datetime] = []
+        self.runs = 0
+
+    async def next_due(self) -> datetime | None:
+        return self.pending[0] if self.pending else None
+
+    async def run_due(self, now: datetime) -> None:
+        self.runs += 1
+        while self.pending and self.pending[0] <= now:
+            self.handled.append(self.pending.pop(0))
+
+
+async def test_start_catches_up_on_what_came_due_while_down() -> None:
+    clock = ManualClock(START)
+    work = Ledger(clock, [START - timedelta(hours=2), START - timedelta(minutes=1), START + timedelta(hours=1)])
+    scheduler = Scheduler(clock)
+    scheduler.register("ledger", work)
+    await scheduler.start()
+    try:
+        assert work.handled == [START - timedelta(hours=2), START - timedelta(minutes=1)]
+        assert work.pending == [START + timedelta(hours=1)]
+    finally:
+        await scheduler.shutdown()
+
+
+async def test_run_due_now_follows_the_injected_clock() -> None:
+    clock = ManualClock(START)
+    work = Ledger(clock, [START + timedelta(minutes=5)])
+    scheduler = Scheduler(clock)
+    scheduler.register("ledger", work)
+    await scheduler.start()
+    try:
+        await scheduler.run_due_now()
+        assert work.handled == []
+        clock.advance(minutes=5)
+        await scheduler.run_due_now("ledger")
+        assert work.handled == [START + timedelta(minutes=5)]
+    finally:
+        await scheduler.shutdown()
+
+
+async def test_timer_fires_by_itself_when_due() -> None:
+    clock = ManualClock(START)
+    work = Ledger(clock, [])
+    scheduler = Scheduler(clock)
+    scheduler.register("ledger", work)
+    await scheduler.start()
+    try:
+        runs_after_start = work.runs
+        work.pending.append(START)  # due now: a poke must arm a timer that runs it
+        scheduler.poke("ledger")
+        for _ in range(100):
+            if work.handled:
+                break
+            await asyncio.sleep(0.02)
+        assert work.handled == [START]
+        assert work.runs > runs_after_start
+    finally:
+        await scheduler.shutdown()
+
+
+async def test_failing_work_is_logged_not_lost(caplog: object) -> None:
+    clock = ManualClock(START)
+
+    class Broken:
+        async def next_due(self) -> datetime | None:
+            return None
+
+        async def run_due(self, now: datetime) -> None:
+            raise RuntimeError("boom")
+
+    scheduler = Scheduler(clock)
+    scheduler.register("broken", Broken())
+    await scheduler.start()  # must not raise
+    await scheduler.shutdown()
