@@ -157,3 +157,9 @@ class HearthBot(commands.Bot):
             await asyncio.gather(self._startup_task, return_exceptions=True)
         await self.scheduler.shutdown()
         await super().close()
+        # discord.py leaves its "wait for guilds before READY" task pending when closed
+        # during that wait (a signal right after start); cancel it so nothing is left.
+        ready_task: asyncio.Task[None] | None = getattr(self._connection, "_ready_task", None)
+        if ready_task is not None and not ready_task.done():
+            ready_task.cancel()
+            await asyncio.gather(ready_task, return_exceptions=True)

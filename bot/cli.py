@@ -115,6 +115,10 @@ async def run_bot(settings: Settings, token: str) -> int:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
             await asyncio.gather(*closing, return_exceptions=True)
+        leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+        if leftover:
+            log.warning("%d task(s) still pending at shutdown: %s", len(leftover),
+                        ", ".join(sorted({t.get_coro().__qualname__ for t in leftover})))  # type: ignore[union-attr]
         log.info("shut down cleanly")
         return EXIT_OK
     finally:

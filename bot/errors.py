@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from bot.text import neutralize_mentions
+
 
 class DomainError(Exception):
     """A user-facing refusal or validation problem. ``str(exc)`` is shown to the person as is."""
@@ -17,7 +19,8 @@ class InvalidInput(DomainError):
     """A value that is not allowed. The message names the field and what is allowed."""
 
     def __init__(self, field: str, allowed: str, *, got: str | None = None) -> None:
-        shown = f" (got {got})" if got is not None else ""
+        # The rejected value is the person's own text: it must never ping anyone.
+        shown = f" (got {neutralize_mentions(got)})" if got is not None else ""
         super().__init__(f"**{field}**: {allowed}{shown}.")
         self.field = field
         self.allowed = allowed
