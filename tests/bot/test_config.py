@@ -37,7 +37,7 @@ def test_defaults_apply() -> None:
     settings = parse_settings(minimal())
     assert settings.discord.token_env == "DISCORD_TOKEN"
     assert settings.crisis.cooldown_minutes == 30
-    assert [r.name for r in settings.crisis.resources][0] == "988 Suicide & Crisis Lifeline"
+    assert next(r.name for r in settings.crisis.resources) == "988 Suicide & Crisis Lifeline"
     assert settings.milestones.announce_hour == 9
 
 

@@ -38,7 +38,7 @@ async def test_graceful_shutdown_on_signal(emulator: Emulator, tmp_path: Path, s
         )
         await asyncio.sleep(0.5)  # let on_ready and the scheduler start run in the child
         process.send_signal(sig)
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+        _stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     finally:
         if process.returncode is None:
             process.kill()
