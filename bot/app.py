@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.clock import Clock
 from bot.config import DiscordSettings, Settings
 from bot.db import Database
+from bot.errors import new_incident_code
 from bot.permissions import Person, RoleMap
 from bot.scheduler import Scheduler
 from bot.screening import CrisisScreen, UnscreenedText
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = (
     "cogs.core",
     "cogs.privacy",
+    "cogs.groups",
 )
 
 
@@ -146,6 +148,16 @@ class HearthBot(commands.Bot):
         await self.scheduler.start()
         self.scheduler_started.set()
         log.info("scheduler started with %d kinds of work", len(self.scheduler.names))
+
+    async def process_commands(self, message: discord.Message, /) -> None:
+        # Hearth has only application commands. Without this, a message that mentions the
+        # bot would be parsed as a prefix command and logged as "command not found".
+        return
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        # Listener errors (on_message and friends): logged with an incident code, IDs only.
+        code = new_incident_code()
+        log.exception("unexpected error in %s [%s]", event_method, code)
 
     async def on_ready(self) -> None:
         assert self.user is not None

@@ -8,6 +8,7 @@ registered commands the caller may use, so it can never advertise a missing comm
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -16,6 +17,7 @@ from discord.ext import commands
 
 from bot.app import HearthBot
 from bot.permissions import HearthRole, Person
+from bot.scheduler import PeriodicWork
 from bot.ui import person_of, reply
 
 AUDIENCES = ("everyone", "participant", "facilitator", "staff")
@@ -71,6 +73,14 @@ def help_lines(bot: HearthBot, person: Person) -> list[str]:
 class Core(commands.Cog):
     def __init__(self, bot: HearthBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        # Audit records (moderation and crisis actions) are kept for the retention period
+        # promised in /privacy delete, then removed.
+        self.bot.scheduler.register(
+            "audit_retention",
+            PeriodicWork(self.bot.services.audit.purge_expired, timedelta(hours=24), self.bot.clock),
+        )
 
     @app_commands.command(name="help", description="What Hearth can do for you")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)

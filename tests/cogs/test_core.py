@@ -141,3 +141,26 @@ async def test_privacy_delete_button_survives_a_restart(hearth: Harness) -> None
     confirm = await emu.click_button(None, f"hearth:privacy:delete:{seed.participant}", user_id=seed.participant)
     await confirm.wait_response()
     assert (await hearth.running.services.people.timezone_name(seed.participant)).is_default
+
+
+async def test_a_message_mentioning_the_bot_is_ignored_quietly(hearth: Harness) -> None:
+    # The emulator fixture fails the test if discord.py logs an ERROR (e.g. "command not found").
+    await hearth.emu.send_message(hearth.seed.general, hearth.seed.participant, f"<@{hearth.emu.bot_user_id}> hi")
+    await hearth.settle()
+    assert not hearth.emu.bot_messages(hearth.seed.general)
+
+
+async def test_unexpected_error_gives_an_incident_code(hearth: Harness, monkeypatch: Any, caplog: Any) -> None:
+    async def broken(user_id: int) -> Any:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(hearth.running.services.people, "timezone_name", broken)
+    handle = await hearth.emu.invoke_slash("settings", user_id=hearth.seed.participant)
+    await handle.wait_response()
+    text = content_of(handle)
+    assert handle.ephemeral and "something went wrong" in text
+    code = text.split("**")[1]
+    assert code.startswith("E-")
+    logged = [r for r in caplog.records if code in r.getMessage()]
+    assert logged and logged[0].levelname == "ERROR" and logged[0].name == "bot.ui"
+    assert "database on fire" not in text
