@@ -74,10 +74,12 @@ def seed_guild(emu: Emulator) -> Seed:
     )
 
 
-def config_text(emu: Emulator, seed: Seed, db_path: Path, extra: str = "") -> str:
+def config_text(
+    emu: Emulator, seed: Seed, db_path: Path, extra: str = "", token_env: str = "HEARTH_TEST_TOKEN"
+) -> str:
     return f"""
 [discord]
-token_env = "HEARTH_TEST_TOKEN"
+token_env = "{token_env}"
 guild_id = {seed.guild_id}
 api_base = "{emu.api_base}"
 gateway_url = "{emu.gateway_url}"

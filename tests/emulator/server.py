@@ -65,6 +65,9 @@ class _Failure:
     retry_after: float | None
     message: str | None
     remaining: int
+    # Handle the request for real, then answer with the error: the "sent, but the response
+    # was lost" case that nonces exist for.
+    after_handling: bool = False
 
 
 def _compile_path_pattern(pattern: str) -> re.Pattern[str]:
@@ -98,6 +101,7 @@ class Emulator:
         bot_name: str = "Hearth",
         bot_permissions: int = 8,
         interaction_deadline: float | None = None,
+        port: int = 0,
     ) -> None:
         self.token = "test-token"
         self.bot_user_id = 2000
@@ -195,6 +199,7 @@ class Emulator:
         self.bot_role_id = bot_role
         self.add_member(bot_name, user_id=self.bot_user_id, roles=[bot_role], _user=bot)
         self.gateway = Gateway(self)
+        self._requested_port = port  # 0: any free port (tests); fixed for `python -m tests.emulator`
 
     # ================================================================== lifecycle
 
@@ -207,7 +212,7 @@ class Emulator:
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._requested_port)
         await site.start()
         server = site._server
         assert server is not None and hasattr(server, "sockets")
@@ -815,10 +820,18 @@ class Emulator:
         retry_after: float | None = None,
         times: int = 1,
         message: str | None = None,
+        after_handling: bool = False,
     ) -> None:
-        """The next `times` matching requests get this error instead of being handled."""
+        """The next `times` matching requests get this error instead of being handled.
+
+        With ``after_handling=True`` the request IS handled (e.g. the message is created) and
+        only the response is replaced by the error, as when a response is lost in transit.
+        """
         self._failures.append(
-            _Failure(method.upper(), _compile_path_pattern(path_pattern), status, code, retry_after, message, times)
+            _Failure(
+                method.upper(), _compile_path_pattern(path_pattern), status, code, retry_after, message, times,
+                after_handling,
+            )
         )
 
     def _take_failure(self, method: str, path: str) -> _Failure | None:
@@ -949,7 +962,7 @@ class Emulator:
             for violation in self.spec.validate(method, path, captured.json):
                 self.record_problem(violation[:1000])
         failure = self._take_failure(method, path)
-        if failure is not None:
+        if failure is not None and not failure.after_handling:
             captured.injected = True
             return self._failure_response(failure)
         if matched is None:
@@ -964,6 +977,9 @@ class Emulator:
         except Exception as exc:  # a bug in the emulator or a body the handler did not expect
             self.record_problem(f"{method} {path}: handler exception {exc!r}\n{traceback.format_exc()}")
             return 500, {"message": "500: Internal Server Error", "code": 0}, {}
+        if failure is not None:  # after_handling: the work is done, the answer is "lost"
+            captured.injected = True
+            return self._failure_response(failure)
         return reply.status, reply.json, reply.headers
 
     async def _serve_attachment(self, request: web.Request) -> web.StreamResponse:
