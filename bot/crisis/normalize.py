@@ -1,0 +1,248 @@
+"""Text normalisation for the crisis detector.
+
+Turns a raw chat message into a canonical lowercase form that the patterns in
+:mod:`bot.crisis.patterns` are written against: Unicode NFKC, accents and
+zero-width characters stripped, apostrophes dropped ("don't" -> "dont"),
+leetspeak and asterisk obfuscation undone ("k!ll", "s*icide", "su1c1de"),
+repeated letters collapsed ("diiiie" -> "die"), spaced letters joined
+("k i l l  m y s e l f" -> "kill myself"), common typos fixed ("sucide") and
+slang mapped to plain words ("kms" -> "kill myself", "sewer slide" -> "suicide").
+
+Everything is precompiled at import time; :func:`normalize` is pure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from bot.crisis._gate import required_literals
+
+__all__ = ["KEY_WORDS", "normalize"]
+
+# Words the patterns care about; used to resolve obfuscated or stretched tokens.
+KEY_WORDS: frozenset[str] = frozenset(
+    """
+    suicide suicidal kill killing killed die dying died dead death myself self harm hurt hurting
+    overdose overdosed cut cutting pills alive live living end ending life hang hanging noose gun
+    jump jumping bridge goodbye bye want wanna need to me my i im it all wake exist burden
+    unalive unaliving worthless hopeless sleep forever gone done tonight never wish dont
+    suicidio suicidarme matarme morir muerte vivir
+    """.split()
+)
+
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u034f\u180e]")
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
+_QUOTES = re.compile("[\u201c\u201d\u00ab\u00bb\"]")
+
+# Leetspeak between letters ("k!ll", "su1c1de", "d13") and a leading "$"/"@".
+_LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                           "$": "s", "!": "i", "|": "l", "€": "e"})
+_LEET_INNER = re.compile(r"(?<=[a-z])[013457@$!|€]+(?=[a-z])")
+_LEET_LEAD = re.compile(r"(?<![\w@$])[@$](?=[a-z]{2,})")
+_LEET_TAIL = re.compile(r"(?<=[a-z]{2})[3](?![\w])")  # "d13" -> "die" (after inner pass: "di3")
+
+# Tokens with masking characters inside ("s*icide", "k**l", "d#e", "su_cide").
+_MASKED = re.compile(r"\b[a-z]*[a-z][*#_.\-]+[a-z*#_.\-]*[a-z]\b|\b[a-z]+[*#]+\B|\b[*#]+[a-z]+\b")
+_MASK_RUN = re.compile(r"[*#_.\-]+")
+
+# Runs of single letters separated by spaces or dots: "k i l l  m y s e l f", "k.m.s".
+_SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z](?:[ .\-_]{1,3})){2,}[a-z](?![a-z0-9])")
+_SPACED_SEP = re.compile(r"[ .\-_]+")
+_SEGMENT_WORDS: frozenset[str] = KEY_WORDS | frozenset(
+    "a am an and be going gonna just go so to of off up will can now do is rn am sui cide my self".split()
+)
+
+# Three or more of the same letter: "diiiie", "killlll", "sooo".
+_SLANG: frozenset[str] = frozenset({"kms", "kys", "ctb", "od"})
+
+_STRETCH_TOKEN = re.compile(r"\b\w*([a-z])\1\1\w*\b")
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+_RUN2 = re.compile(r"([a-z])\1+")
+
+_WS = re.compile(r"[ \t\r\f\v]+")
+
+# Ordered (pattern, replacement) pairs applied after the character-level passes.
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        # typos and variants of "suicide"/"suicidal"
+        (r"\bsu+[iy]{0,2}[cs]{1,2}[iy]{0,2}d(?:e|ie)?(?:s|d)?\b", "suicide"),
+        (r"\bsu+[iy]{0,2}[cs]{1,2}[iy]{0,2}d(?:i?al|ial|el|le)(?:ly)?\b", "suicidal"),
+        (r"\bsui?[cs]i?de\b", "suicide"),
+        (r"\b(?:sewer\s*slide|sewerslide|sooside|suey\s*side|suicide\s*mouse|s\s*word|commit\s+sudoku|"
+         r"toaster\s+bath)\b", "suicide"),
+        (r"\bselfharm(?:ing)?\b|\bself\s*-\s*harm\b|\bsh\s+(?=(?:urges?|again|scars?|relapse|thoughts?)\b)",
+         "self harm "),
+        # slang for killing oneself
+        (r"\bkms+\b|\bk\s*m\s*s\b", "kill myself"),
+        (r"\bkys\b", "kill yourself"),
+        (r"\bctb\b|\bcatch(?:ing)?\s+the\s+bus\b(?=\s+(?:tonight|soon|today|tomorrow|for real|early)\b)",
+         "kill myself"),
+        (r"\bun\s*-?\s*alive\s+(my\s*self|me)\b", "kill myself"),
+        (r"\bun\s*-?\s*aliving\s+(my\s*self|me)\b", "killing myself"),
+        (r"\bun\s*-?\s*alive(?:d)?\b", "kill"),
+        (r"\bun\s*-?\s*aliving\b", "killing"),
+        (r"\bself\s*-?\s*delet(?:e|ing)\b", "kill myself"),
+        (r"\bend\s+me\b", "kill myself"),
+        (r"\bkill\s*myself\b|\bkillmyself\b|\bkill\s+my\s+self\b|\bkil\s+myself\b|\bkil\s*my\s*self\b",
+         "kill myself"),
+        (r"\bkilling\s+my\s*self\b", "killing myself"),
+        (r"\bmy\s+self\b", "myself"),
+        # overdose shorthand ("od'd" already lost its apostrophe: handled before that pass)
+        (r"\bods\b", "overdoses"),
+        (r"\bod\b", "overdose"),
+        (r"\bo\.d\.?(?=\s|$)", "overdose"),
+        # chat shorthand that needs context (single words are in _WORD_MAP)
+        (r"\bi\s+am\b|\bi\s+m\b", "im"),
+        (r"\bi\s+have\b", "ive"),
+        (r"\bill\b(?=\s+(?:be|do|just|never|always|die|end|kill|take|jump|finally|go|make|miss|probably|"
+         r"not|definitely|actually)\b)", "i will"),
+        (r"\by\s*all\b|\bya+ll\b", "yall"),
+        (r"\bright\s+now\b", "right now"),
+        (r"\bw/(?=\s)|\bw\b(?=\s+\w)", "with"),
+        (r"\bb/c\b", "because"),
+        (r"\bcan\s+not\b", "cant"),
+        (r"\bdo\s+not\b", "dont"),
+        (r"\bwill\s+not\b", "wont"),
+        (r"\bdie+d\b", "died"),
+    )
+)
+
+# Substring gates: a rewrite whose required literals are absent is skipped (exact, only faster).
+_GATED_REWRITES: tuple[tuple[tuple[str, ...] | None, re.Pattern[str], str], ...] = tuple(
+    (required_literals(rx), rx, rep) for rx, rep in _REWRITES
+)
+_HAS_RUN3 = re.compile(r"([a-z])\1\1")
+_HAS_SPACED = re.compile(r"(?<![a-z0-9])[a-z][ .\-_]{1,3}[a-z][ .\-_]{1,3}[a-z](?![a-z0-9])")
+
+# Single-word chat shorthand, applied in one pass.
+_WORD_MAP: dict[str, str] = {
+    "gonna": "going to", "gunna": "going to", "gona": "going to",
+    "wanna": "want to", "wana": "want to", "tryna": "trying to", "trynna": "trying to", "gotta": "got to",
+    "u": "you", "ur": "your", "rn": "right now",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "tmw": "tomorrow", "tomoz": "tomorrow", "tomorow": "tomorrow",
+    "tommorow": "tomorrow", "tommorrow": "tomorrow", "2morrow": "tomorrow", "2moro": "tomorrow",
+    "tonite": "tonight", "2nite": "tonight", "2night": "tonight", "tn": "tonight",
+    "idk": "i dont know", "em": "them", "ppl": "people", "msg": "message",
+    "pls": "please", "plz": "please", "plss": "please", "plzz": "please",
+    "cuz": "because", "cause": "because", "bc": "because", "cannot": "cant",
+    "thru": "through", "kno": "know", "knw": "know", "gud": "good", "wit": "with",
+}
+_WORD_RX = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _WORD_MAP), key=len, reverse=True)) + r")\b")
+
+
+def _word_sub(m: re.Match[str]) -> str:
+    return _WORD_MAP[m.group(0)]
+
+
+# "od'd", "od'ing" must be rewritten before apostrophes are dropped ("odd" is a real word).
+_OD_APOS = re.compile(r"\bod(?:['\u2019]?d|['\u2019]ed|['\u2019]?ing)\b")
+_OD_ING = re.compile(r"\bod[' \u2019]?ing\b")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=4096)
+def _unmask(token: str) -> str:
+    """Resolve a masked token ("s*icide") to a key word when exactly one fits."""
+    parts = _MASK_RUN.split(token)
+    body = "[a-z]{1,3}".join(re.escape(p) for p in parts)
+    if token[:1] in "*#":
+        body = "[a-z]{1,3}" + body
+    if token[-1:] in "*#":
+        body = body + "[a-z]{1,3}"
+    rx = re.compile(body)
+    fits = sorted(w for w in KEY_WORDS if rx.fullmatch(w))
+    if fits:
+        return fits[0]
+    return token
+
+
+def _unmask_sub(m: re.Match[str]) -> str:
+    token = m.group(0)
+    if "-" in token and "*" not in token and "#" not in token and "_" not in token:
+        # ordinary hyphenated words ("drop-dead", "goodbye-ish") stay as they are
+        return token.replace("-", " ")
+    if "." in token and "*" not in token and "#" not in token and "_" not in token:
+        return token  # sentence punctuation between words ("life.today")
+    return _unmask(token)
+
+
+@lru_cache(maxsize=4096)
+def _segment(joined: str) -> str | None:
+    """Split a run of glued words ("killmyself") into known words, or None."""
+    n = len(joined)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        prefix = best[i]
+        if prefix is None:
+            continue
+        for j in range(i + 1, min(n, i + 9) + 1):
+            word = joined[i:j]
+            if word in _SEGMENT_WORDS:
+                cand = [*prefix, word]
+                current = best[j]
+                if current is None or len(cand) < len(current):
+                    best[j] = cand
+    result = best[n]
+    if result is None:
+        return None
+    return " ".join(result)
+
+
+def _spaced_sub(m: re.Match[str]) -> str:
+    joined = _SPACED_SEP.sub("", m.group(0))
+    if len(joined) < 3:
+        return m.group(0)
+    seg = _segment(joined)
+    if seg is not None:
+        return seg
+    if joined in KEY_WORDS or joined in _SLANG:
+        return joined
+    return m.group(0)
+
+
+def _stretch_sub(m: re.Match[str]) -> str:
+    token = m.group(0)
+    two = _RUN3.sub(r"\1\1", token)
+    one = _RUN3.sub(r"\1", token)
+    for cand in (one, two, _RUN2.sub(r"\1", token)):
+        if cand in KEY_WORDS:
+            return cand
+    return one
+
+
+def normalize(text: str) -> str:
+    """Return the canonical form of ``text`` used for pattern matching."""
+    t = unicodedata.normalize("NFKC", text)
+    t = _ZERO_WIDTH.sub("", t)
+    t = t.lower()
+    t = _strip_accents(t)
+    t = _QUOTES.sub(" ", t)
+    if "od" in t:
+        t = _OD_ING.sub("overdosing", t)
+        t = _OD_APOS.sub("overdosed", t)
+    t = _APOSTROPHES.sub("", t)
+    if any(c in t for c in "013457@$!|€"):
+        t = _LEET_INNER.sub(lambda m: m.group(0).translate(_LEET_MAP), t)
+        t = _LEET_LEAD.sub(lambda m: m.group(0).translate(_LEET_MAP), t)
+        t = _LEET_TAIL.sub("e", t)
+    if any(c in t for c in "*#_.-"):
+        t = _MASKED.sub(_unmask_sub, t)
+    if _HAS_SPACED.search(t) is not None:
+        t = _SPACED.sub(_spaced_sub, t)
+    if _HAS_RUN3.search(t) is not None:
+        t = _STRETCH_TOKEN.sub(_stretch_sub, t)
+    t = _WS.sub(" ", t)
+    t = _WORD_RX.sub(_word_sub, t)
+    for gate, rx, rep in _GATED_REWRITES:
+        if gate is not None and not any(g in t for g in gate):
+            continue
+        t = rx.sub(rep, t)
+    return t.strip()

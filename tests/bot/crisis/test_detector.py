@@ -1,0 +1,356 @@
+"""Table-driven tests for the crisis detector; all sentences written for these tests (none from the dev set)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.crisis import Assessment, CrisisDetector, Severity
+from bot.crisis.normalize import normalize
+
+IMMINENT_CASES: tuple[str, ...] = (
+    # intent
+    "i am going to kill myself tonight",
+    "Im gonna end my life this weekend, nobody can stop me",
+    "going to k!ll myself after everyone leaves",
+    "gonna kms for real this time",
+    "k m s tonight. not joking",
+    "i'm ready to end it all tonight",
+    "I will take my own life tomorrow",
+    "decided im going to hang myself",
+    "im about to commit suicide",
+    "tonight i'm ending it",
+    "im ending it tonight. thanks for trying",
+    "im doing it tonight. bye everyone",
+    "s u i c i d e tonight. decided",
+    "my mind is made up, suicide is the answer",
+    "su1c1de tonight, dont try to stop me",
+    "ctb this weekend. already decided",
+    "gonna unalive myself tonight",
+    "i want to die right now and im going to do something about it",
+    "me voy a suicidar esta noche",
+    "voy a matarme mañana",
+    "quiero matarme hoy",
+    # plan / timing
+    "I have a plan and a date. Saturday.",
+    "wrote my note and left it on the kitchen table",
+    "tomorrow is the day, everything is set",
+    "standing on the bridge right now",
+    "im on the roof of the parking garage and i'm not coming down",
+    "sitting at the train tracks waiting for the next train",
+    "going to drive my car into a tree on the highway tonight",
+    "my plan is to overdose on friday",
+    "doing it on my birthday",
+    "ill be gone by morning, it's decided",
+    # means
+    "got the pills lined up on the counter, ready",
+    "i've been stockpiling pills for a month and tonight's the night",
+    "bought a rope today. it's tied to the beam already",
+    "the gun is loaded and in my hand",
+    "holding the razor and i want it over",
+    "I have enough pills to not wake up",
+    "i want to die and i have the pills right here",
+    # attempt / overdose in progress
+    "I took 40 tylenol an hour ago",
+    "just swallowed the whole bottle of my xanax",
+    "took all of my antidepressants at once",
+    "already took them all, feeling dizzy",
+    "overdosed on purpose and i'm scared now",
+    "shot up alone and my lips are turning blue",
+    "used too much i think, cant breathe",
+    "i think im overdosing please someone help",
+    "cut way too deep and the bleeding wont stop",
+    "me tomé todas las pastillas",
+    "took a handful of my sleeping pills with wine so i dont wake up",
+    # goodbye
+    "this is my final message to you all. goodbye",
+    "my last post here. love you guys",
+    "by the time you read this i'll be gone",
+    "please tell my family it was not their fault",
+    "i wrote letters to my kids, make sure they get them",
+    "goodbye everyone, thank you all for everything",
+    "i won't be needing my meds anymore after tonight",
+    "gave away my cat and my games today. its time",
+    "wont be at group anymore or any group. bye",
+    "sorry for everything. goodbye",
+)
+
+CONCERN_CASES: tuple[str, ...] = (
+    # passive ideation
+    "i wish i could just go to sleep and never wake up",
+    "sometimes i hope i dont wake up",
+    "I don't want to be alive anymore",
+    "honestly i wish i was dead",
+    "dont want to exist anymore",
+    "been thinking about suicide a lot",
+    "thinking about killing myself again",
+    "i've been having suicidal thoughts lately",
+    "feeling suicidal today",
+    "im suicidal",
+    "im sucidal and i dont know who to tell",
+    "i want to diiiie",
+    "i want to die",
+    "i just want to disappear forever",
+    "death sounds nice right now ngl",
+    "tired of living honestly",
+    "done with life at this point",
+    "if a truck hit me tomorrow i wouldnt mind",
+    "wish something would kill me in my sleep",
+    "woke up disappointed that i'm still here",
+    "the dark thoughts are back",
+    "i think about dying every day",
+    "thinking about s*icide again, i'm safe tho",
+    "sewer slide thoughts again",
+    "thought about unaliving myself today",
+    "I keep fantasizing about my funeral",
+    "want to sleep forever",
+    "me quiero morir",
+    "no quiero vivir",
+    "ya no quiero seguir viviendo",
+    "no quiero despertar mañana",
+    # self-harm
+    "i cut myself again last night",
+    "relapsed on self harm after 3 weeks",
+    "i want to cut so badly right now",
+    "the urge to hurt myself is really strong tonight",
+    "burned myself with a lighter",
+    "i've been hurting myself again",
+    "hitting myself when i get angry",
+    "scratching my arms until they bleed",
+    "selfharm urges are back",
+    "me corté otra vez",
+    "started cutting again",
+    # hopelessness tied to death
+    "no reason to live anymore",
+    "what's the point of living if i'm going to relapse anyway",
+    "life isn't worth living",
+    "i dont see myself living past this year",
+    "nobody would even notice if i died",
+    "i'll probably just die an addict anyway",
+    "giving up on life",
+    "tired of being alive",
+    "the only way out is death",
+    # burden
+    "everyone would be better off without me",
+    "i'm just a burden to my family",
+    "they'd be happier if i was gone",
+    "my kids would be better off if i was dead",
+    "no one would miss me",
+    "i feel like such a burden on everyone",
+    "the world would be fine without me",
+    "soy una carga para mi familia",
+    # third party
+    "my friend told me she wants to kill herself",
+    "my brother keeps saying he wants to die",
+    "my roommate said he has a plan to end it",
+    "someone in the server posted a goodbye message and now they're offline",
+    "a girl from group texted me that she's been cutting again",
+    "my sponsee said he's been thinking about suicide",
+    "worried about my sister, she keeps saying she's better off dead",
+    # dangerous relapse
+    "relapsed on fent and my tolerance is gone, scared i'll od",
+    "going to drink tonight and i dont care if i wake up",
+    "mixing xanax and alcohol again",
+    "used alone again last night, probably laced",
+    "kinda wish narcan hadnt saved me",
+    "been drinking on top of my suboxone",
+)
+
+NONE_CASES: tuple[str, ...] = (
+    # idioms
+    "you're killing it at work!",
+    "dying laughing at this meme",
+    "I'd kill for a coffee right now",
+    "this craving is killing me",
+    "my feet are killing me",
+    "i'm dead tired after that shift",
+    "i'm dead 😂",
+    "that cake is to die for",
+    "my phone is about to die",
+    "gonna kill this exam tomorrow",
+    "my mom is going to kill me for being late",
+    "this commute makes me want to die lol",
+    "the wifi died again",
+    "shoot me a message later",
+    "my plants are dying, any tips?",
+    "I'm dying to see the new movie",
+    "this heat is killing me",
+    "cut my hair today",
+    "cutting back on sugar",
+    "kms 😂 forgot my keys again",
+    "we killed it at the talent show",
+    "that workout almost killed me lol",
+    "im so done with this homework",
+    "overdosed on candy this halloween",
+    "my back is killing me today",
+    # recovery talk
+    "relapsed last week but i'm back at day 2 and working with my sponsor",
+    "cravings are strong today but i'm using my coping skills",
+    "hit 6 months clean today!",
+    "I went to a meeting instead of using",
+    "had a using dream last night",
+    "urge to drink was bad but it passed",
+    "got my 1 year chip",
+    "anyone have tips for cravings in the evening?",
+    "my counselor helped me make a relapse prevention plan",
+    "i used to drink every day. today i'm grateful",
+    "overdose awareness day vigil is tonight",
+    "everyone should carry narcan",
+    "got trained on naloxone at work",
+    "the narcan training was really useful",
+    "lost a friend to an overdose last year, carry narcan y'all",
+    # past stories
+    "two years ago I tried to end my life, today I'm grateful",
+    "5 years ago i attempted suicide. today i have a family and a job",
+    "i used to cut in high school, 8 years free now",
+    "when i first got sober i wanted to die every day. now i love my life",
+    "last year i overdosed twice, now i'm 10 months clean",
+    "in 2018 i was suicidal and my sister saved me",
+    "my sponsor told me about when she tried to kill herself years ago",
+    # resources
+    "call 988 if you need it",
+    "if anyone is having thoughts of suicide, please reach out to the crisis line",
+    "text HOME to 741741 anytime",
+    "the suicide prevention lifeline is 988",
+    "pinned the crisis hotline numbers in resources",
+    "si necesitas ayuda llama al 988",
+    "never use alone hotline is a good resource",
+    # negations
+    "I'm not suicidal, just tired",
+    "i'm not going to hurt myself, promise",
+    "no suicidal thoughts today, feeling good",
+    "i would never kill myself, i love my kids too much",
+    "not gonna use, just venting",
+    "im safe, just had a hard day",
+    "my therapist asked if i wanted to hurt myself and i said no",
+    "i dont want to die, i want to live and get better",
+    "no thoughts of self harm this month",
+    # media/meds
+    "watched a documentary about suicide prevention",
+    "that movie where everyone dies at the end was wild",
+    "reading a book about overdose crisis history",
+    "my doctor increased my lithium dose",
+    "took my meds this morning",
+    "took 2 ibuprofen for my headache",
+    "the song 'the night we met' makes me cry every time",
+    "started zoloft last week, feeling a bit better",
+    # ordinary
+    "good morning everyone",
+    "anyone want to get coffee after group?",
+    "feeling sad today, missing my dad",
+    "lonely tonight but i'll be ok",
+    "had a rough day at work",
+    "I'm so tired today",
+    "estoy triste hoy pero voy a estar bien",
+    "what time is the meeting tomorrow?",
+    "my dog ate my homework lol",
+    "just want to stay in bed all day",
+    "goodbye for now, see you all tomorrow at group!",
+    "bye guys, heading to work",
+    "thank you all for everything this year, see you next week",
+    "my last day at the old job was today, new job monday!",
+    "i gave my old couch away to my neighbor",
+    "i'm going to end it with my boyfriend tonight",
+)
+
+DETECTOR = CrisisDetector()
+
+TABLE: list[tuple[str, Severity]] = (
+    [(t, Severity.IMMINENT) for t in IMMINENT_CASES]
+    + [(t, Severity.CONCERN) for t in CONCERN_CASES]
+    + [(t, Severity.NONE) for t in NONE_CASES]
+)
+
+
+def test_table_is_big_enough() -> None:
+    assert len(TABLE) >= 200
+    assert len({t for t, _ in TABLE}) == len(TABLE)
+
+
+@pytest.mark.parametrize(("text", "expected"), TABLE)
+def test_severity(text: str, expected: Severity) -> None:
+    result = DETECTOR.assess(text)
+    assert result.severity is expected, result.categories
+    assert result.is_risk is (expected is not Severity.NONE)
+    if result.is_risk:
+        assert result.categories
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("gonna kill myself tonight", "intent"),
+        ("took the whole bottle of my seroquel", "attempt_in_progress"),
+        ("this is my final message, goodbye all", "goodbye"),
+        ("everyone would be better off without me", "burden"),
+        ("cut myself again", "self_harm"),
+        ("my friend said she wants to die", "third_party"),
+        ("no quiero vivir", "spanish"),
+        ("wish i wouldnt wake up", "passive_ideation"),
+    ],
+)
+def test_categories(text: str, category: str) -> None:
+    assert category in DETECTOR.assess(text).categories
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("k i l l  m y s e l f", "kill myself"),
+        ("diiiie", "die"),
+        ("s*icide", "suicide"),
+        ("k!ll myself", "kill myself"),
+        ("su1c1de", "suicide"),
+        ("sucide", "suicide"),
+        ("suicidial", "suicidal"),
+        ("sewer slide", "suicide"),
+        ("kms", "kill myself"),
+        ("ctb", "kill myself"),
+        ("unalive myself", "kill myself"),
+        ("I\u2019m", "im"),
+        ("ki\u200bll", "kill"),
+    ],
+)
+def test_normalize(raw: str, canonical: str) -> None:
+    assert normalize(raw) == canonical
+
+
+def test_severity_rank_orders_levels() -> None:
+    assert Severity.NONE.rank < Severity.CONCERN.rank < Severity.IMMINENT.rank
+    assert max([Severity.CONCERN, Severity.IMMINENT, Severity.NONE], key=lambda s: s.rank) is Severity.IMMINENT
+
+
+def test_assessment_is_frozen_and_holds_no_text() -> None:
+    result = DETECTOR.assess("i want to die")
+    assert isinstance(result, Assessment)
+    with pytest.raises(AttributeError):
+        result.severity = Severity.NONE  # type: ignore[misc]
+    assert not hasattr(result, "__dict__")
+    assert "want to die" not in repr(result)
+
+
+def test_empty_and_whitespace() -> None:
+    assert DETECTOR.assess("") == Assessment(Severity.NONE, ())
+    assert DETECTOR.assess("   \n ").severity is Severity.NONE
+
+
+def test_no_log_record_contains_the_text(caplog: pytest.LogCaptureFixture) -> None:
+    secret = "i am going to kill myself tonight zebra-7731"
+    caplog.set_level(logging.DEBUG)
+    result = DETECTOR.assess(secret)
+    assert result.severity is Severity.IMMINENT
+    for record in caplog.records:
+        message = record.getMessage()
+        assert "zebra-7731" not in message and "kill myself" not in message
+        assert all("zebra-7731" not in str(arg) for arg in (record.args or ()))
+
+
+def test_substring_gates_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.crisis import detector as detector_module
+
+    texts = [t for t, _ in TABLE] + ["my feet are killing me", "ok bye", "k i l l myself", "s*icide tn"]
+    gated = [DETECTOR.assess(t) for t in texts]
+    ungated_rules = tuple((rule, None) for rule, _gate in detector_module._GATED_RULES)
+    monkeypatch.setattr(detector_module, "_GATED_RULES", ungated_rules)
+    assert [DETECTOR.assess(t) for t in texts] == gated

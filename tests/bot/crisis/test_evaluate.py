@@ -1,0 +1,101 @@
+"""Tests for the `python -m bot.crisis.evaluate` CLI."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.crisis.evaluate import compute_metrics, main
+
+REPO = Path(__file__).resolve().parents[3]
+DEV = REPO.parent / "shared" / "crisis-data" / "dev_messages.csv"
+
+ROWS = [
+    ("im going to kill myself tonight", "imminent"),
+    ("took the whole bottle of my pills an hour ago", "imminent"),
+    ("i wish i would not wake up", "concern"),
+    ("everyone would be better off without me", "concern"),
+    ("this traffic is killing me", "none"),
+    ("call 988 if you need it", "none"),
+    ("got my 30 day chip", "concern"),  # deliberately mislabelled: predicted none
+]
+
+
+def _write(path: Path, rows: list[tuple[str, str]], header: tuple[str, ...] = ("text", "label", "category")) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for text, label in rows:
+            w.writerow([text, label, "x"][: len(header)])
+    return path
+
+
+def test_metrics_and_predictions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _write(tmp_path / "tiny.csv", ROWS)
+    out = tmp_path / "pred.csv"
+    assert main([str(data), "--predictions", str(out)]) == 0
+    report = capsys.readouterr().out
+    # 4 of 5 risk rows flagged; both imminent caught; no false alarm on the 2 none rows.
+    assert "risk recall (imminent+concern flagged as either): 0.800" in report
+    assert "imminent recall: 1.000" in report
+    assert "false-alarm rate on none: 0.000" in report
+    assert "confusion matrix" in report
+    with out.open(newline="", encoding="utf-8") as fh:
+        written = list(csv.DictReader(fh))
+    assert [r["text"] for r in written] == [t for t, _ in ROWS]
+    assert list(written[0]) == ["text", "label", "predicted"]
+    assert [r["predicted"] for r in written] == ["imminent", "imminent", "concern", "concern", "none", "none", "none"]
+
+
+def test_compute_metrics_by_hand() -> None:
+    m = compute_metrics(["imminent", "concern", "none", "none"], ["concern", "concern", "imminent", "none"])
+    assert m.risk_recall == 1.0
+    assert m.imminent_recall == 0.0
+    assert m.false_alarm_rate == 0.5
+    assert m.precision["concern"] == 0.5
+    assert m.recall["concern"] == 1.0
+    assert m.confusion["none"]["imminent"] == 1
+
+
+def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "nope.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: file not found") and "\n" not in err
+
+
+def test_missing_column_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _write(tmp_path / "bad.csv", [("hello", "none")], header=("message", "label"))
+    assert main([str(data)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "missing column(s) text" in err and "\n" not in err
+
+
+def test_cli_runs_as_module(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.crisis.evaluate", str(tmp_path / "missing.csv")],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    helped = subprocess.run(
+        [sys.executable, "-m", "bot.crisis.evaluate", "--help"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )
+    assert helped.returncode == 0 and "--predictions" in helped.stdout
+
+
+@pytest.mark.skipif(not DEV.is_file(), reason=f"dev set not present at {DEV} (shared data is outside the repo)")
+def test_dev_set_meets_targets() -> None:
+    from bot.crisis import CrisisDetector
+    from bot.crisis.evaluate import read_labelled
+
+    rows = read_labelled(DEV)
+    detector = CrisisDetector()
+    m = compute_metrics([lab for _, lab in rows], [detector.assess(t).severity.value for t, _ in rows])
+    assert m.risk_recall >= 0.95
+    assert m.imminent_recall >= 0.90
+    assert m.false_alarm_rate <= 0.05
