@@ -1,0 +1,754 @@
+"""Group channels: private IOP groups, their members, facilitators, sessions and moderation.
+
+Pure domain logic (no Discord): cogs/groups does the Discord I/O and calls in here for every
+decision. Every permission check happens here, server-side, from a ``Person``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from bot.permissions import HearthRole, Person
+from bot.privacy import DeletionResult
+from bot.repositories import groups as repo
+from bot.repositories.groups import GroupRow, JoinRequestRow, SessionRow
+from bot.services.audit import AuditService
+from bot.services.contracts import GroupRef, MembershipRef
+from bot.services.people import PeopleService
+from bot.text import neutralize_mentions
+
+log = logging.getLogger(__name__)
+
+FEATURE = "groups"
+
+# Discord limits, checked before any request is sent.
+NAME_MAX = 80
+CHANNEL_NAME_MAX = 100
+TOPIC_MAX = 1024
+GUIDELINES_MAX = 2000
+SLOWMODE_MAX = 21600
+TIMEOUT_MAX_MINUTES = 10080
+DURATION_MIN, DURATION_MAX, DURATION_DEFAULT = 15, 480, 90
+REASON_MAX = 400
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A reminder posted this long after its time is "late" and worded so.
+LATE_AFTER = timedelta(minutes=5)
+
+
+# ----------------------------------------------------------------------------- pure helpers
+
+def name_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", " ".join(name.split())).casefold()
+
+
+def slugify(name: str) -> str:
+    """Discord channel name: lowercase ASCII letters, digits and hyphens, at most 100 characters."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    slug = slug[:CHANNEL_NAME_MAX].rstrip("-")
+    return slug or "group"
+
+
+def parse_weekday(value: str) -> int:
+    lowered = value.strip().lower()
+    for index, day in enumerate(WEEKDAYS):
+        if lowered == day or (len(lowered) >= 3 and day.startswith(lowered)):
+            return index
+    raise InvalidInput("weekday", "use a day of the week, monday to sunday", got=f"`{value[:20]}`")
+
+
+def parse_time(value: str) -> str:
+    match = _TIME.match(value.strip())
+    if not match:
+        raise InvalidInput("time", "use 24-hour HH:MM, for example 18:30", got=f"`{value[:20]}`")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+def parse_date(value: str) -> date:
+    text = value.strip()
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("date", "use YYYY-MM-DD, for example 2026-07-04", got=f"`{text[:20]}`") from None
+
+
+def shown(text: str) -> str:
+    """User-provided text made safe to repeat."""
+    return neutralize_mentions(text)
+
+
+# ----------------------------------------------------------------------------- plain results
+
+@dataclass(frozen=True, slots=True)
+class GroupPlan:
+    """A validated /group create, before anything is sent to Discord."""
+
+    name: str
+    key: str
+    slug: str
+    topic: str | None
+    timezone: str
+    voice: bool
+    facilitator_id: int | None
+    guidelines: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSummary:
+    group: GroupRow
+    member_count: int
+    facilitator_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    group: GroupRow
+    member_ids: tuple[int, ...]
+    facilitator_ids: tuple[int, ...]
+    sessions: tuple[SessionRow, ...]
+    skipped: tuple[date, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    request: JoinRequestRow
+    group: GroupRow
+    approved: bool
+    newly_added: bool
+
+
+def session_label(session: SessionRow) -> str:
+    return f"{WEEKDAYS[session.weekday].capitalize()} {session.start_time} ({session.duration_minutes} min)"
+
+
+class GroupsService:
+    feature = FEATURE
+    # Person data: members, facilitators, join requests (and where their copies were sent). The other
+    # tables hold no data about a person; they are claimed here so the coverage test sees them owned.
+    tables = (
+        "group_members", "group_facilitators", "group_join_requests", "group_join_request_messages",
+        "groups", "group_sessions", "group_skipped_dates", "group_reminder_deliveries",
+    )
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        people: PeopleService,
+        audit: AuditService,
+        community_timezone: str,
+        guidelines: str,
+        reminder_minutes_before: int,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._people = people
+        self._audit = audit
+        self.community_timezone = community_timezone
+        self.guidelines = guidelines
+        self.reminder_minutes_before = reminder_minutes_before
+
+    # ------------------------------------------------------------------------- lookups
+    async def find(self, name: str) -> GroupRow:
+        group = await repo.group_by_key(self._db, name_key(name))
+        if group is None:
+            raise NotFound(f"There is no group called “{shown(name[:NAME_MAX])}”. `/group list` shows the groups.")
+        return group
+
+    async def get(self, group_id: int) -> GroupRow:
+        group = await repo.get_group(self._db, group_id)
+        if group is None:
+            raise NotFound("That group no longer exists.")
+        return group
+
+    async def group_of_channel(self, channel_id: int | None) -> GroupRow:
+        group = None if channel_id is None else await repo.group_by_channel(self._db, channel_id)
+        if group is None:
+            raise InvalidInput("group", "name the group, or use this command in the group's channel")
+        return group
+
+    async def resolve(self, name: str | None, channel_id: int | None) -> GroupRow:
+        return await self.find(name) if name else await self.group_of_channel(channel_id)
+
+    async def group_by_role(self, role_id: int) -> GroupRow | None:
+        return await repo.group_by_role(self._db, role_id)
+
+    async def is_facilitator(self, group_id: int, user_id: int) -> bool:
+        return await repo.is_facilitator(self._db, group_id, user_id)
+
+    async def is_member(self, group_id: int, user_id: int) -> bool:
+        return await repo.current_member(self._db, group_id, user_id) is not None
+
+    # ------------------------------------------------------------------------- permissions
+    def require_staff(self, person: Person, action: str) -> None:
+        if not person.is_staff:
+            raise NotAllowed(
+                f"Sorry, {action} is only for program staff. If you think you should have access, "
+                "please ask a staff member."
+            )
+
+    async def require_manager(self, person: Person, group: GroupRow, action: str) -> None:
+        """Staff, or a facilitator of this very group."""
+        if person.is_staff or await repo.is_facilitator(self._db, group.id, person.user_id):
+            return
+        raise NotAllowed(
+            f"Sorry, {action} is only for the facilitators of {shown(group.name)} and program staff."
+        )
+
+    async def can_view(self, person: Person, group: GroupRow) -> bool:
+        return (
+            person.is_staff
+            or await repo.is_facilitator(self._db, group.id, person.user_id)
+            or await repo.current_member(self._db, group.id, person.user_id) is not None
+        )
+
+    @staticmethod
+    def _require_active(group: GroupRow) -> None:
+        if group.archived:
+            raise DomainError(f"{shown(group.name)} is archived; nothing can be changed in it any more.")
+
+    # ------------------------------------------------------------------------- create
+    def validate_timezone(self, value: str | None) -> str:
+        if value is None or not value.strip():
+            return self.community_timezone
+        return self._people.validate_timezone(value)
+
+    async def plan_group(
+        self,
+        person: Person,
+        *,
+        name: str,
+        topic: str | None = None,
+        timezone: str | None = None,
+        voice: bool = False,
+        facilitator_id: int | None = None,
+    ) -> GroupPlan:
+        self.require_staff(person, "creating a group")
+        clean = " ".join(name.split())
+        if not (2 <= len(clean) <= NAME_MAX):
+            raise InvalidInput("name", f"use 2 to {NAME_MAX} characters", got=f"{len(clean)} characters")
+        if "@" in clean or "<" in clean or "#" in clean or "`" in clean:
+            raise InvalidInput("name", "use letters, digits, spaces and simple punctuation (no @, #, < or `)")
+        topic_clean = topic.strip() if topic else None
+        if topic_clean is not None and len(topic_clean) > TOPIC_MAX:
+            raise InvalidInput("topic", f"use at most {TOPIC_MAX} characters", got=f"{len(topic_clean)} characters")
+        if len(self.guidelines) > GUIDELINES_MAX:
+            raise InvalidInput(
+                "groups.guidelines", f"use at most {GUIDELINES_MAX} characters", got=f"{len(self.guidelines)}"
+            )
+        zone = self.validate_timezone(timezone)
+        key = name_key(clean)
+        if await repo.group_by_key(self._db, key) is not None:
+            raise InvalidInput("name", "choose a name no other group uses (names are compared ignoring case)",
+                               got=f"“{shown(clean)}” is taken")
+        return GroupPlan(
+            name=clean, key=key, slug=slugify(clean), topic=topic_clean, timezone=zone, voice=voice,
+            facilitator_id=facilitator_id, guidelines=self.guidelines,
+        )
+
+    async def register_group(
+        self,
+        plan: GroupPlan,
+        *,
+        actor_id: int,
+        channel_id: int,
+        role_id: int,
+        voice_channel_id: int | None,
+    ) -> GroupRow:
+        """Store a group whose Discord objects exist. Raises InvalidInput if the name was taken meanwhile."""
+        now = self._clock.now()
+        try:
+            async with self._db.transaction() as tx:
+                group_id = await repo.insert_group(
+                    tx, name=plan.name, name_key=plan.key, slug=plan.slug, topic=plan.topic,
+                    timezone=plan.timezone, channel_id=channel_id, voice_channel_id=voice_channel_id,
+                    role_id=role_id, wants_voice=plan.voice, now=now,
+                )
+                if plan.facilitator_id is not None:
+                    await repo.add_facilitator(tx, group_id, plan.facilitator_id, now)
+        except sqlite3.IntegrityError:
+            raise InvalidInput("name", "choose a name no other group uses (names are compared ignoring case)",
+                               got=f"“{shown(plan.name)}” is taken") from None
+        await self._audit.record(
+            feature=FEATURE, action="create", actor_id=actor_id, subject_id=group_id,
+            target_id=plan.facilitator_id, detail={"channel_id": channel_id, "role_id": role_id},
+        )
+        log.info("group %s created by %s (channel %s, role %s)", group_id, actor_id, channel_id, role_id)
+        return await self.get(group_id)
+
+    # ------------------------------------------------------------------------- membership
+    async def check_add(self, person: Person, group: GroupRow, user_id: int) -> None:
+        await self.require_manager(person, group, "adding members")
+        self._require_active(group)
+        if await self.is_member(group.id, user_id):
+            raise DomainError(f"<@{user_id}> is already a member of {shown(group.name)}.")
+
+    async def add_member(self, person: Person, group: GroupRow, user_id: int) -> bool:
+        """Record a membership (after the role was granted). False if already a member."""
+        await self.require_manager(person, group, "adding members")
+        return await self._add(group, user_id, actor_id=person.user_id, how="add")
+
+    async def _add(self, group: GroupRow, user_id: int, *, actor_id: int, how: str) -> bool:
+        self._require_active(group)
+        now = self._clock.now()
+        try:
+            async with self._db.transaction() as tx:
+                if await repo.current_member(tx, group.id, user_id) is not None:
+                    return False
+                await repo.add_member(tx, group.id, user_id, now)
+        except sqlite3.IntegrityError:
+            return False
+        await self._audit.record(feature=FEATURE, action=how, actor_id=actor_id, target_id=user_id,
+                                 subject_id=group.id)
+        return True
+
+    async def check_remove(self, person: Person, group: GroupRow, user_id: int) -> None:
+        await self.require_manager(person, group, "removing members")
+        if not await self.is_member(group.id, user_id):
+            raise DomainError(f"<@{user_id}> is not a member of {shown(group.name)}.")
+
+    async def remove_member(self, person: Person, group: GroupRow, user_id: int) -> bool:
+        await self.require_manager(person, group, "removing members")
+        changed = await repo.end_membership(self._db, group.id, user_id, self._clock.now())
+        if changed:
+            await self._audit.record(feature=FEATURE, action="remove", actor_id=person.user_id,
+                                     target_id=user_id, subject_id=group.id)
+        return changed > 0
+
+    async def add_facilitator(self, person: Person, group: GroupRow, user_id: int) -> bool:
+        self.require_staff(person, "choosing facilitators")
+        self._require_active(group)
+        added = await repo.add_facilitator(self._db, group.id, user_id, self._clock.now())
+        if added:
+            await self._audit.record(feature=FEATURE, action="facilitator_add", actor_id=person.user_id,
+                                     target_id=user_id, subject_id=group.id)
+        return added
+
+    async def remove_facilitator(self, person: Person, group: GroupRow, user_id: int) -> bool:
+        self.require_staff(person, "choosing facilitators")
+        removed = await repo.remove_facilitator(self._db, group.id, user_id)
+        if removed:
+            await self._audit.record(feature=FEATURE, action="facilitator_remove", actor_id=person.user_id,
+                                     target_id=user_id, subject_id=group.id)
+        return removed
+
+    # ------------------------------------------------------------------------- join requests
+    async def request_join(self, person: Person, group: GroupRow) -> tuple[JoinRequestRow, list[int]]:
+        """A participant asks to join; returns the request and the facilitators to ask."""
+        if not person.has_any(HearthRole.PARTICIPANT, HearthRole.FACILITATOR, HearthRole.STAFF):
+            raise NotAllowed(
+                "Sorry, joining a group is only for program participants. If you think you should have "
+                "access, please ask a staff member."
+            )
+        self._require_active(group)
+        if await self.is_member(group.id, person.user_id):
+            raise DomainError(f"You are already a member of {shown(group.name)}.")
+        if await repo.pending_request(self._db, group.id, person.user_id) is not None:
+            raise DomainError(
+                f"You already asked to join {shown(group.name)}; the facilitators will answer soon. "
+                "I'll send you a DM with their answer."
+            )
+        try:
+            request_id = await repo.insert_request(self._db, group.id, person.user_id, self._clock.now())
+        except sqlite3.IntegrityError:
+            raise DomainError(f"You already asked to join {shown(group.name)}.") from None
+        request = await repo.get_request(self._db, request_id)
+        assert request is not None
+        return request, await repo.facilitators(self._db, group.id)
+
+    async def note_request_message(
+        self, request_id: int, recipient_id: int | None, channel_id: int, message_id: int
+    ) -> None:
+        await repo.add_request_message(self._db, request_id, recipient_id, channel_id, message_id)
+
+    async def request_messages(self, request_id: int) -> list[tuple[int, int]]:
+        return await repo.request_messages(self._db, request_id)
+
+    async def get_request(self, request_id: int) -> JoinRequestRow:
+        request = await repo.get_request(self._db, request_id)
+        if request is None:
+            raise NotFound("This request no longer exists (the person may have deleted their data).")
+        return request
+
+    async def check_decide(self, person: Person, request_id: int) -> tuple[JoinRequestRow, GroupRow]:
+        request = await self.get_request(request_id)
+        group = await self.get(request.group_id)
+        await self.require_manager(person, group, "answering join requests")
+        if request.status != "pending":
+            raise DomainError(f"This request was already answered ({request.status}).")
+        self._require_active(group)
+        return request, group
+
+    async def decide(self, person: Person, request_id: int, *, approve: bool) -> Decision:
+        """Record the decision (exactly once) and, on approval, the membership."""
+        request, group = await self.check_decide(person, request_id)
+        status = "approved" if approve else "denied"
+        if not await repo.decide_request(self._db, request.id, status, person.user_id, self._clock.now()):
+            raise DomainError("Someone else answered this request a moment ago.")
+        newly = False
+        if approve:
+            newly = await self._add(group, request.user_id, actor_id=person.user_id, how="join_approved")
+        else:
+            await self._audit.record(feature=FEATURE, action="join_denied", actor_id=person.user_id,
+                                     target_id=request.user_id, subject_id=group.id)
+        decided = await self.get_request(request.id)
+        return Decision(request=decided, group=group, approved=approve, newly_added=newly)
+
+    # ------------------------------------------------------------------------- listing
+    async def list_for(self, person: Person) -> list[GroupSummary]:
+        counts = await repo.member_counts(self._db)
+        groups = await repo.all_groups(self._db)
+        if not person.is_staff:
+            mine = {g.id for _, g in await repo.memberships_of(self._db, person.user_id)
+                    if await self.is_member(g.id, person.user_id)}
+            mine |= set(await repo.groups_facilitated_by(self._db, person.user_id))
+            groups = [g for g in groups if g.id in mine and not g.archived]
+        return [
+            GroupSummary(g, counts.get(g.id, 0), tuple(await repo.facilitators(self._db, g.id))) for g in groups
+        ]
+
+    async def visible_names(self, person: Person, query: str, *, manageable: bool = False) -> list[str]:
+        """Group names for autocomplete: all for staff, else the person's own groups."""
+        lowered = query.strip().casefold()
+        names = []
+        for g in await repo.all_groups(self._db, include_archived=person.is_staff):
+            if not person.is_staff:
+                facilitating = await repo.is_facilitator(self._db, g.id, person.user_id)
+                if manageable and not facilitating:
+                    continue
+                if not manageable and not facilitating and not await self.is_member(g.id, person.user_id):
+                    continue
+            if lowered in g.name.casefold():
+                names.append(g.name)
+        return names[:25]
+
+    async def joinable_names(self, query: str) -> list[str]:
+        lowered = query.strip().casefold()
+        return [g.name for g in await repo.all_groups(self._db, include_archived=False)
+                if lowered in g.name.casefold()][:25]
+
+    async def info(self, person: Person, group: GroupRow) -> GroupInfo:
+        await self.require_manager(person, group, "seeing a group's details")
+        members = await repo.current_members(self._db, group.id)
+        skipped = sorted(d for _, d in await repo.skipped_dates(self._db, group.id))
+        return GroupInfo(
+            group=group,
+            member_ids=tuple(m.user_id for m in members),
+            facilitator_ids=tuple(await repo.facilitators(self._db, group.id)),
+            sessions=tuple(await repo.sessions_of(self._db, group.id)),
+            skipped=tuple(skipped),
+        )
+
+    async def member_ids(self, group_id: int) -> list[int]:
+        return [m.user_id for m in await repo.current_members(self._db, group_id)]
+
+    # ------------------------------------------------------------------------- schedule
+    async def add_session(
+        self, person: Person, group: GroupRow, *, weekday: str, start: str, duration_minutes: int | None
+    ) -> SessionRow:
+        await self.require_manager(person, group, "changing the schedule")
+        self._require_active(group)
+        day = parse_weekday(weekday)
+        at = parse_time(start)
+        duration = DURATION_DEFAULT if duration_minutes is None else duration_minutes
+        if not (DURATION_MIN <= duration <= DURATION_MAX):
+            raise InvalidInput("duration_minutes", f"use {DURATION_MIN} to {DURATION_MAX} minutes", got=str(duration))
+        if await repo.session_at(self._db, group.id, day, at) is not None:
+            raise DomainError(f"{shown(group.name)} already meets on {WEEKDAYS[day].capitalize()} at {at}.")
+        session_id = await repo.insert_session(self._db, group.id, day, at, duration, self._clock.now())
+        await self._audit.record(feature=FEATURE, action="schedule_add", actor_id=person.user_id,
+                                 subject_id=group.id, detail={"weekday": day, "time": at, "duration": duration})
+        sessions = {s.id: s for s in await repo.sessions_of(self._db, group.id)}
+        return sessions[session_id]
+
+    async def remove_session(self, person: Person, group: GroupRow, *, weekday: str, start: str) -> SessionRow:
+        await self.require_manager(person, group, "changing the schedule")
+        day = parse_weekday(weekday)
+        at = parse_time(start)
+        session = await repo.session_at(self._db, group.id, day, at)
+        if session is None:
+            raise NotFound(f"{shown(group.name)} has no session on {WEEKDAYS[day].capitalize()} at {at}.")
+        await repo.delete_session(self._db, session.id)
+        await self._audit.record(feature=FEATURE, action="schedule_remove", actor_id=person.user_id,
+                                 subject_id=group.id, detail={"weekday": day, "time": at})
+        return session
+
+    async def skip_date(self, person: Person, group: GroupRow, *, on: str) -> tuple[date, list[SessionRow]]:
+        """Mark a local date as having no session; returns the sessions it cancels."""
+        await self.require_manager(person, group, "changing the schedule")
+        self._require_active(group)
+        day = parse_date(on)
+        today = self._clock.now().astimezone(ZoneInfo(group.timezone)).date()
+        if day < today:
+            raise InvalidInput("date", f"use today ({today.isoformat()}) or a later date", got=day.isoformat())
+        if day > today + timedelta(days=366):
+            raise InvalidInput("date", "use a date within the next year", got=day.isoformat())
+        await repo.add_skipped_date(self._db, group.id, day, self._clock.now())
+        await self._audit.record(feature=FEATURE, action="schedule_skip", actor_id=person.user_id,
+                                 subject_id=group.id, detail={"date": day.isoformat()})
+        affected = [s for s in await repo.sessions_of(self._db, group.id) if s.weekday == day.weekday()]
+        return day, affected
+
+    # ------------------------------------------------------------------------- moderation
+    async def check_moderate(self, person: Person, group: GroupRow, action: str) -> None:
+        await self.require_manager(person, group, action)
+        self._require_active(group)
+
+    async def check_timeout(self, person: Person, group: GroupRow, target_id: int, minutes: int, reason: str) -> str:
+        await self.check_moderate(person, group, "timing out members")
+        if not (1 <= minutes <= TIMEOUT_MAX_MINUTES):
+            raise InvalidInput("minutes", f"use 1 to {TIMEOUT_MAX_MINUTES} (7 days)", got=str(minutes))
+        clean = reason.strip()
+        if not clean:
+            raise InvalidInput("reason", "say briefly why (it goes in the audit log)")
+        if len(clean) > REASON_MAX:
+            raise InvalidInput("reason", f"use at most {REASON_MAX} characters", got=f"{len(clean)} characters")
+        if target_id == person.user_id:
+            raise InvalidInput("member", "choose someone other than yourself")
+        if not await self.is_member(group.id, target_id):
+            raise DomainError(f"<@{target_id}> is not a member of {shown(group.name)}.")
+        if await self.is_facilitator(group.id, target_id):
+            raise DomainError("Facilitators of a group can't be timed out from it; please ask staff.")
+        return clean
+
+    async def record_moderation(
+        self, person: Person, group: GroupRow, action: str, *, target_id: int | None = None,
+        reason: str | None = None, detail: dict[str, Any] | None = None,
+    ) -> None:
+        if action == "lock":
+            await repo.update_group(self._db, group.id, locked=True)
+        elif action == "unlock":
+            await repo.update_group(self._db, group.id, locked=False)
+        elif action == "slowmode" and detail is not None:
+            await repo.update_group(self._db, group.id, slowmode_seconds=int(detail["seconds"]))
+        await self._audit.record(feature=FEATURE, action=action, actor_id=person.user_id, target_id=target_id,
+                                 subject_id=group.id, reason=reason, detail=detail)
+
+    async def moderation_log(self, group_id: int) -> list[Any]:
+        return await self._audit.for_subject(FEATURE, group_id)
+
+    # ------------------------------------------------------------------------- archive / repair
+    async def archive(self, person: Person, group: GroupRow) -> list[int]:
+        """Mark archived and end memberships; returns the former members (to take the role from)."""
+        self.require_staff(person, "archiving a group")
+        self._require_active(group)
+        now = self._clock.now()
+        members = await self.member_ids(group.id)
+        async with self._db.transaction() as tx:
+            await repo.update_group(tx, group.id, archived_at=now)
+            await repo.end_all_memberships(tx, group.id, now)
+            await repo.close_pending_requests(tx, group.id, now)
+        await self._audit.record(feature=FEATURE, action="archive", actor_id=person.user_id, subject_id=group.id,
+                                 detail={"members": len(members)})
+        return members
+
+    async def set_discord_ids(
+        self, group_id: int, *, channel_id: int | None = None, role_id: int | None = None,
+        voice_channel_id: int | None = None,
+    ) -> None:
+        fields: dict[str, Any] = {}
+        if channel_id is not None:
+            fields["channel_id"] = channel_id
+        if role_id is not None:
+            fields["role_id"] = role_id
+        if voice_channel_id is not None:
+            fields["voice_channel_id"] = voice_channel_id
+        if fields:
+            await repo.update_group(self._db, group_id, **fields)
+
+    async def record_repair(self, person: Person, group: GroupRow, fixed: list[str]) -> None:
+        await self._audit.record(feature=FEATURE, action="repair", actor_id=person.user_id, subject_id=group.id,
+                                 detail={"fixed": fixed})
+
+    async def channel_deleted(self, channel_id: int) -> list[int]:
+        return await repo.clear_channel(self._db, channel_id)
+
+    async def role_deleted(self, role_id: int) -> list[int]:
+        return await repo.clear_role(self._db, role_id)
+
+    # ------------------------------------------------------------------------- GroupDirectory
+    @staticmethod
+    def _ref(group: GroupRow) -> GroupRef:
+        return GroupRef(id=group.id, name=group.name, channel_id=group.channel_id, role_id=group.role_id,
+                        timezone=group.timezone, archived=group.archived)
+
+    async def groups_of_member(self, user_id: int) -> list[GroupRef]:
+        return [
+            self._ref(g) for m, g in await repo.memberships_of(self._db, user_id)
+            if m.left_at is None and not g.archived
+        ]
+
+    async def group_by_channel(self, channel_id: int) -> GroupRef | None:
+        group = await repo.group_by_channel(self._db, channel_id)
+        return None if group is None else self._ref(group)
+
+    async def facilitators_of_group(self, group_id: int) -> list[int]:
+        return await repo.facilitators(self._db, group_id)
+
+    async def members_of_group(self, group_id: int) -> list[int]:
+        return await self.member_ids(group_id)
+
+    async def memberships_of(self, user_id: int) -> list[MembershipRef]:
+        return [
+            MembershipRef(group_id=g.id, group_name=g.name, joined_at=m.joined_at, left_at=m.left_at)
+            for m, g in await repo.memberships_of(self._db, user_id)
+        ]
+
+    # ------------------------------------------------------------------------- data rights
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        return await repo.export_user(self._db, user_id)
+
+    async def delete_user_data(self, user_id: int) -> DeletionResult:
+        async with self._db.transaction() as tx:
+            deleted = await repo.delete_user(tx, user_id)
+        return DeletionResult(self.feature, deleted)
+
+
+# ----------------------------------------------------------------------------- session reminders
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    session: SessionRow
+    group: GroupRow
+    local_date: date
+    start: datetime
+    end: datetime
+    remind_at: datetime
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(ZoneInfo(self.group.timezone))
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(ZoneInfo(self.group.timezone))
+
+
+def session_start(session: SessionRow, local_day: date, zone: ZoneInfo) -> datetime:
+    """The session's start on a local date as aware UTC. A wall time that does not exist on the
+    day clocks spring forward (02:30) resolves to the same instant as an hour later (03:30)."""
+    hour, minute = (int(p) for p in session.start_time.split(":"))
+    return datetime.combine(local_day, time(hour, minute), tzinfo=zone).astimezone(UTC)
+
+
+def occurrences(
+    sessions: Iterable[tuple[SessionRow, GroupRow]], now: datetime, minutes_before: int,
+    *, days_back: int = 2, days_ahead: int = 22,
+) -> list[Occurrence]:
+    out = []
+    for session, group in sessions:
+        zone = ZoneInfo(group.timezone)
+        today = now.astimezone(zone).date()
+        for offset in range(-days_back, days_ahead):
+            day = today + timedelta(days=offset)
+            if day.weekday() != session.weekday:
+                continue
+            start = session_start(session, day, zone)
+            remind_at = start - timedelta(minutes=minutes_before)
+            if remind_at < session.created_at:
+                continue  # the session did not exist yet when this reminder was due
+            out.append(Occurrence(session, group, day, start, start + timedelta(minutes=session.duration_minutes),
+                                  remind_at))
+    out.sort(key=lambda o: (o.remind_at, o.session.id))
+    return out
+
+
+def reminder_text(occ: Occurrence, now: datetime, minutes_before: int, voice_channel_id: int | None) -> str:
+    start = occ.local_start.strftime("%H:%M")
+    end = occ.local_end.strftime("%H:%M")
+    tz = occ.group.timezone
+    where = f" Voice: <#{voice_channel_id}>." if voice_channel_id else ""
+    if now >= occ.start:
+        return (f"🕰️ Today's **{occ.group.name}** session started at {start} ({tz}) — there's still time to "
+                f"join; it runs until {end}.{where}")
+    minutes_left = max(1, round((occ.start - now).total_seconds() / 60))
+    if now >= occ.remind_at + LATE_AFTER:
+        return (f"⏰ Heads-up, a little late: today's **{occ.group.name}** session starts at {start} ({tz}), "
+                f"in {minutes_left} minutes.{where}")
+    return (f"⏰ Reminder: today's **{occ.group.name}** session starts at {start} ({tz}), "
+            f"in {minutes_left} minutes. See you there!{where}")
+
+
+class DeliveryError(Exception):
+    def __init__(self, permanent: bool) -> None:
+        super().__init__("permanent" if permanent else "transient")
+        self.permanent = permanent
+
+
+class ReminderSender(Protocol):
+    async def post_reminder(self, channel_id: int, text: str) -> int:
+        """Post in a group channel; returns the message id or raises DeliveryError."""
+        ...
+
+
+class SessionReminders:
+    """DueWork ``group_sessions``: one reminder per session and local date, never twice."""
+
+    NAME = "group_sessions"
+
+    def __init__(self, db: Database, clock: Clock, sender: ReminderSender, minutes_before: int) -> None:
+        self._db = db
+        self._clock = clock
+        self._sender = sender
+        self.minutes_before = minutes_before
+
+    async def _pending(self, now: datetime) -> list[Occurrence]:
+        sessions = [(s, g) for s, g in await repo.active_sessions(self._db) if g.channel_id is not None]
+        if not sessions:
+            return []
+        occs = occurrences(sessions, now, self.minutes_before)
+        if not occs:
+            return []
+        skipped = await repo.skipped_dates(self._db)
+        first = min(o.local_date for o in occs)
+        last = max(o.local_date for o in occs)
+        done = await repo.deliveries_between(self._db, first, last)
+        return [
+            o for o in occs
+            if o.end > now and (o.group.id, o.local_date) not in skipped and (o.session.id, o.local_date) not in done
+        ]
+
+    async def next_due(self) -> datetime | None:
+        pending = await self._pending(self._clock.now())
+        return min((o.remind_at for o in pending), default=None)
+
+    async def run_due(self, now: datetime) -> None:
+        for occ in await self._pending(now):
+            if occ.remind_at > now:
+                continue
+            late = now >= occ.remind_at + LATE_AFTER
+            if not await repo.claim_delivery(self._db, occ.session.id, occ.local_date, late, now):
+                continue
+            channel_id = occ.group.channel_id
+            assert channel_id is not None
+            text = reminder_text(occ, now, self.minutes_before, occ.group.voice_channel_id)
+            try:
+                message_id = await self._sender.post_reminder(channel_id, text)
+            except DeliveryError as exc:
+                if exc.permanent:
+                    await repo.finish_delivery(self._db, occ.session.id, occ.local_date, "failed", None)
+                    log.warning("reminder for session %s on %s could not be posted in channel %s",
+                                occ.session.id, occ.local_date, channel_id)
+                else:
+                    await repo.release_delivery(self._db, occ.session.id, occ.local_date)
+                continue
+            await repo.finish_delivery(self._db, occ.session.id, occ.local_date, "sent", message_id)
+            log.info("posted %sreminder for session %s on %s (group %s)",
+                     "late " if late else "", occ.session.id, occ.local_date, occ.group.id)

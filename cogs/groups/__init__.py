@@ -1,0 +1,724 @@
+"""/group: private IOP group channels, membership, join requests, sessions and moderation.
+
+Discord I/O only: every decision (who may do what, validation, what is stored) is made by
+``bot.services.groups.GroupsService``. Other cogs may add subcommands to ``/group``; see
+.notes/groups.md ("Adding a subcommand to /group").
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import HearthBot
+from bot.errors import DomainError
+from bot.repositories.groups import GroupRow
+from bot.services.groups import (
+    NAME_MAX,
+    SLOWMODE_MAX,
+    TIMEOUT_MAX_MINUTES,
+    WEEKDAYS,
+    DeliveryError,
+    SessionReminders,
+    occurrences,
+    shown,
+)
+from bot.ui import NO_MENTIONS, person_of, reply
+from cogs.groups import _channels
+from cogs.groups._embeds import info_embed, list_embed
+from cogs.groups._views import DYNAMIC_ITEMS, join_request_view
+
+log = logging.getLogger(__name__)
+
+WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
+
+
+def _bot(interaction: discord.Interaction[Any]) -> HearthBot:
+    client = interaction.client
+    assert isinstance(client, HearthBot)
+    return client
+
+
+async def _managed_groups(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    bot = _bot(interaction)
+    names = await bot.services.groups.visible_names(person_of(interaction), current, manageable=True)
+    return [app_commands.Choice(name=n, value=n) for n in names]
+
+
+async def _joinable_groups(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    names = await _bot(interaction).services.groups.joinable_names(current)
+    return [app_commands.Choice(name=n, value=n) for n in names]
+
+
+async def _timezones(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    zones = _bot(interaction).services.people.suggest_timezones(current)
+    return [app_commands.Choice(name=z, value=z) for z in zones]
+
+
+GroupName = app_commands.Range[str, 1, NAME_MAX]
+
+
+class _ReminderPoster:
+    def __init__(self, bot: HearthBot) -> None:
+        self.bot = bot
+
+    async def post_reminder(self, channel_id: int, text: str) -> int:
+        channel = self.bot.get_channel(channel_id)
+        target = channel if isinstance(channel, discord.TextChannel) else self.bot.get_partial_messageable(
+            channel_id
+        )
+        try:
+            message = await target.send(text, allowed_mentions=NO_MENTIONS)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise DeliveryError(permanent=True) from exc
+        except discord.HTTPException as exc:
+            raise DeliveryError(permanent=exc.status < 500) from exc
+        return message.id
+
+
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
+@app_commands.allowed_installs(guilds=True, users=False)
+class Groups(
+    commands.GroupCog,
+    group_name="group",
+    group_description="Private IOP groups: membership, sessions, moderation",
+    group_extras={"audience": "participant"},
+):
+    facilitator = app_commands.Group(
+        name="facilitator", description="Choose a group's peer facilitators", extras={"audience": "staff"}
+    )
+    schedule = app_commands.Group(
+        name="schedule", description="A group's weekly sessions", extras={"audience": "facilitator"}
+    )
+
+    def __init__(self, bot: HearthBot) -> None:
+        self.bot = bot
+        self.service = bot.services.groups
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.reminders = SessionReminders(
+            self.bot.db, self.bot.clock, _ReminderPoster(self.bot), self.service.reminder_minutes_before
+        )
+        if SessionReminders.NAME not in self.bot.scheduler.names:
+            self.bot.scheduler.register(SessionReminders.NAME, self.reminders)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def _staff_role_id(self) -> int:
+        return self.bot.settings.roles.staff
+
+    def _guild(self) -> discord.Guild:
+        guild = self.bot.guild
+        if guild is None:
+            raise DomainError("The program's server is not available right now; please try again in a minute.")
+        return guild
+
+    def _bot_id(self) -> int:
+        assert self.bot.user is not None
+        return self.bot.user.id
+
+    def _role(self, group: GroupRow) -> discord.Role:
+        role = self._guild().get_role(group.role_id) if group.role_id else None
+        if role is None:
+            raise DomainError(
+                f"The Discord role of {shown(group.name)} is missing. A staff member can fix this with "
+                "`/group repair`."
+            )
+        return role
+
+    def _text_channel(self, group: GroupRow) -> discord.TextChannel:
+        channel = self._guild().get_channel(group.channel_id) if group.channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            raise DomainError(
+                f"The channel of {shown(group.name)} is missing. A staff member can fix this with `/group repair`."
+            )
+        return channel
+
+    async def _member(self, user_id: int) -> discord.Member | None:
+        guild = self._guild()
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.NotFound:
+                return None
+        return member
+
+    def _explain_http(self, exc: discord.HTTPException, doing: str, permission: str) -> DomainError:
+        if exc.status == 403:
+            return DomainError(f"Discord refused {doing}: I am missing the **{permission}** permission "
+                               "(or my role is below the group's role). Nothing was changed.")
+        return DomainError(f"Discord refused {doing} (HTTP {exc.status}). Nothing was changed; please try again.")
+
+    async def _welcome(self, group: GroupRow, user_id: int) -> bool:
+        user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+        where = f" Your group's private channel is <#{group.channel_id}>." if group.channel_id else ""
+        try:
+            await user.send(
+                f"Welcome to **{group.name}**! 🌱{where} Your facilitators and group are glad you're here. "
+                "What is shared in the group stays in the group.",
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException as exc:
+            log.info("welcome DM to user %s not delivered: HTTP %s code %s", user_id, exc.status, exc.code)
+            return False
+        return True
+
+    async def _dm(self, user_id: int, text: str, view: discord.ui.View | None = None) -> discord.Message | None:
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            if view is not None:
+                return await user.send(text, view=view, allowed_mentions=NO_MENTIONS)
+            return await user.send(text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.info("DM to user %s not delivered: HTTP %s code %s", user_id, exc.status, exc.code)
+            return None
+
+    async def _grant(self, group: GroupRow, member: discord.Member, reason: str) -> None:
+        role = self._role(group)
+        if role in member.roles:
+            return
+        try:
+            await member.add_roles(role, reason=reason)
+        except discord.HTTPException as exc:
+            raise self._explain_http(exc, "giving the group role", "Manage Roles") from exc
+
+    # ------------------------------------------------------------------ create
+    @app_commands.command(name="create", description="Create a private group with its role and channel",
+                          extras={"audience": "staff"})
+    @app_commands.describe(
+        name="The group's name, e.g. Tuesday evening substance-use group",
+        facilitator="A peer facilitator who runs the group",
+        topic="Shown at the top of the channel (at most 1024 characters)",
+        timezone="Time zone of the group's sessions (default: the community's)",
+        voice="Also create a private voice channel",
+    )
+    @app_commands.autocomplete(timezone=_timezones)
+    async def create(
+        self,
+        interaction: discord.Interaction[HearthBot],
+        name: GroupName,
+        facilitator: discord.Member | None = None,
+        topic: str | None = None,
+        timezone: str | None = None,
+        voice: bool = False,
+    ) -> None:
+        person = person_of(interaction)
+        plan = await self.service.plan_group(
+            person, name=name, topic=topic, timezone=timezone, voice=voice,
+            facilitator_id=facilitator.id if facilitator else None,
+        )
+        if facilitator is not None and facilitator.bot:
+            raise DomainError("**facilitator**: choose a person, not a bot.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = self._guild()
+        reason = f"/group create by {interaction.user.id}"
+        try:
+            created = await _channels.create_objects(
+                guild, plan, category_id=self.bot.settings.channels.groups_category,
+                staff_role_id=self._staff_role_id, bot_id=self._bot_id(), reason=reason,
+            )
+        except _channels.CreationFailed as failed:
+            await reply(interaction, failed.message())
+            return
+        assert created.role is not None and created.channel is not None
+        try:
+            group = await self.service.register_group(
+                plan, actor_id=interaction.user.id, channel_id=created.channel.id, role_id=created.role.id,
+                voice_channel_id=created.voice.id if created.voice else None,
+            )
+        except BaseException:
+            await _channels.rollback(created, f"{reason} (rolled back)")
+            raise
+        lines = [f"Created **{group.name}**: {created.channel.mention} with role {created.role.mention}."]
+        if created.voice:
+            lines.append(f"Voice channel: {created.voice.mention}.")
+        if facilitator:
+            lines.append(f"Facilitator: {facilitator.mention}.")
+        lines.append(f"Time zone: {group.timezone}. Add sessions with `/group schedule add`, "
+                     "members with `/group add`.")
+        await reply(interaction, "\n".join(lines))
+
+    # ------------------------------------------------------------------ membership
+    @app_commands.command(name="add", description="Add a member to a group", extras={"audience": "facilitator"})
+    @app_commands.describe(member="Who to add", group="The group")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def add(self, interaction: discord.Interaction[HearthBot], member: discord.Member, group: GroupName) -> None:
+        person = person_of(interaction)
+        row = await self.service.find(group)
+        await self.service.check_add(person, row, member.id)
+        if member.bot:
+            raise DomainError("**member**: choose a person, not a bot.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._grant(row, member, f"/group add by {interaction.user.id}")
+        await self.service.add_member(person, row, member.id)
+        welcomed = await self._welcome(row, member.id)
+        note = "" if welcomed else " (their DMs are closed, so I couldn't send the welcome message)"
+        await reply(interaction, f"Added {member.mention} to **{row.name}**{note}.")
+
+    @app_commands.command(name="remove", description="Remove a member from a group",
+                          extras={"audience": "facilitator"})
+    @app_commands.describe(member="Who to remove", group="The group")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def remove(
+        self, interaction: discord.Interaction[HearthBot], member: discord.Member, group: GroupName
+    ) -> None:
+        person = person_of(interaction)
+        row = await self.service.find(group)
+        await self.service.check_remove(person, row, member.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        role = self._guild().get_role(row.role_id) if row.role_id else None
+        if role is not None and role in member.roles:
+            try:
+                await member.remove_roles(role, reason=f"/group remove by {interaction.user.id}")
+            except discord.HTTPException as exc:
+                raise self._explain_http(exc, "taking the group role away", "Manage Roles") from exc
+        await self.service.remove_member(person, row, member.id)
+        await reply(interaction, f"Removed {member.mention} from **{row.name}**.")
+
+    @facilitator.command(name="add", description="Make someone a facilitator of a group",
+                         extras={"audience": "staff"})
+    @app_commands.describe(member="The peer facilitator", group="The group")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def facilitator_add(
+        self, interaction: discord.Interaction[HearthBot], member: discord.Member, group: GroupName
+    ) -> None:
+        person = person_of(interaction)
+        self.service.require_staff(person, "choosing facilitators")
+        row = await self.service.find(group)
+        if member.bot:
+            raise DomainError("**member**: choose a person, not a bot.")
+        if await self.service.is_facilitator(row.id, member.id):
+            raise DomainError(f"{member.mention} already facilitates **{row.name}**.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._set_facilitator_overwrites(row, member, add=True)
+        await self.service.add_facilitator(person, row, member.id)
+        await reply(interaction, f"{member.mention} now facilitates **{row.name}**.")
+
+    @facilitator.command(name="remove", description="Stop someone facilitating a group",
+                         extras={"audience": "staff"})
+    @app_commands.describe(member="The peer facilitator", group="The group")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def facilitator_remove(
+        self, interaction: discord.Interaction[HearthBot], member: discord.Member, group: GroupName
+    ) -> None:
+        person = person_of(interaction)
+        self.service.require_staff(person, "choosing facilitators")
+        row = await self.service.find(group)
+        if not await self.service.is_facilitator(row.id, member.id):
+            raise DomainError(f"{member.mention} does not facilitate **{row.name}**.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._set_facilitator_overwrites(row, member, add=False)
+        await self.service.remove_facilitator(person, row, member.id)
+        await reply(interaction, f"{member.mention} no longer facilitates **{row.name}**.")
+
+    async def _set_facilitator_overwrites(self, group: GroupRow, member: discord.Member, *, add: bool) -> None:
+        guild = self._guild()
+        targets: list[tuple[int | None, discord.PermissionOverwrite]] = [
+            (group.channel_id, _channels.facilitator_allow(archived=group.archived)),
+            (group.voice_channel_id, discord.PermissionOverwrite(
+                view_channel=True, connect=True, speak=True, mute_members=True)),
+        ]
+        for channel_id, overwrite in targets:
+            channel = guild.get_channel(channel_id) if channel_id else None
+            if channel is None:
+                continue
+            try:
+                await channel.set_permissions(
+                    member, overwrite=overwrite if add else None, reason=f"group {group.id} facilitators"
+                )
+            except discord.HTTPException as exc:
+                raise self._explain_http(exc, "changing who can see the channel", "Manage Roles") from exc
+
+    # ------------------------------------------------------------------ join requests
+    @app_commands.command(name="join", description="Ask to join a group", extras={"audience": "participant"})
+    @app_commands.describe(group="The group you'd like to join")
+    @app_commands.autocomplete(group=_joinable_groups)
+    async def join(self, interaction: discord.Interaction[HearthBot], group: GroupName) -> None:
+        person = person_of(interaction)
+        row = await self.service.find(group)
+        request, facilitator_ids = await self.service.request_join(person, row)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = (f"<@{person.user_id}> asks to join **{row.name}**. "
+                "Approve to add them to the group; either way they'll get a DM with the answer.")
+        delivered = 0
+        for facilitator_id in facilitator_ids:
+            message = await self._dm(facilitator_id, text, join_request_view(request.id))
+            if message is not None:
+                delivered += 1
+                await self.service.note_request_message(request.id, facilitator_id, message.channel.id, message.id)
+        if delivered == 0:
+            # No facilitator could be reached (none yet, or DMs closed): staff decide instead.
+            channel = self.bot.get_channel(self.bot.settings.channels.staff_alerts)
+            if isinstance(channel, discord.TextChannel):
+                message = await channel.send(
+                    text + " (No facilitator could be reached, so staff are asked.)",
+                    view=join_request_view(request.id), allowed_mentions=NO_MENTIONS,
+                )
+                await self.service.note_request_message(request.id, None, channel.id, message.id)
+        log.info("join request %s for group %s sent to %d facilitator(s)", request.id, row.id, delivered)
+        await reply(interaction, f"I asked the facilitators of **{row.name}**. I'll send you a DM with their answer.")
+
+    async def decide_request(self, interaction: discord.Interaction[Any], request_id: int, *, approve: bool) -> None:
+        """Approve/Deny button (see _views): decision checked and recorded by the service."""
+        person = person_of(interaction)
+        request, group = await self.service.check_decide(person, request_id)
+        if approve:
+            member = await self._member(request.user_id)
+            if member is None:
+                raise DomainError("That person is no longer in the server, so they can't be added.")
+            await self._grant(group, member, f"join request {request_id} approved by {interaction.user.id}")
+        decision = await self.service.decide(person, request_id, approve=approve)
+        verb = "approved" if approve else "declined"
+        outcome = f"<@{request.user_id}>'s request to join **{group.name}** was {verb} by <@{person.user_id}>."
+        await interaction.response.edit_message(content=outcome, view=None, allowed_mentions=NO_MENTIONS)
+        clicked = interaction.message.id if interaction.message else None
+        for channel_id, message_id in await self.service.request_messages(request_id):
+            if message_id == clicked:
+                continue
+            try:
+                await self.bot.get_partial_messageable(channel_id).get_partial_message(message_id).edit(
+                    content=outcome, view=None, allowed_mentions=NO_MENTIONS
+                )
+            except discord.HTTPException as exc:
+                log.info("could not update copy %s of join request %s: HTTP %s", message_id, request_id, exc.status)
+        if approve:
+            if decision.newly_added:
+                await self._welcome(group, request.user_id)
+        else:
+            await self._dm(request.user_id, f"Your request to join **{group.name}** wasn't approved this time. "
+                           "If you have questions, your facilitators or a staff member can talk it through.")
+
+    # ------------------------------------------------------------------ list / info
+    @app_commands.command(name="list", description="Your groups (staff: all groups)",
+                          extras={"audience": "participant"})
+    async def list_(self, interaction: discord.Interaction[HearthBot]) -> None:
+        person = person_of(interaction)
+        summaries = await self.service.list_for(person)
+        await reply(interaction, embed=list_embed(summaries, staff=person.is_staff))
+
+    @app_commands.command(name="info", description="Members, facilitators, schedule and health of a group",
+                          extras={"audience": "facilitator"})
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def info(self, interaction: discord.Interaction[HearthBot], group: GroupName) -> None:
+        person = person_of(interaction)
+        row = await self.service.find(group)
+        details = await self.service.info(person, row)
+        health = self._health(row, list(details.facilitator_ids), list(details.member_ids))
+        now = self.bot.clock.now()
+        upcoming = []
+        skipped = set(details.skipped)
+        for occ in occurrences([(s, row) for s in details.sessions], now, 0, days_back=0, days_ahead=15):
+            if occ.start > now and occ.local_date not in skipped:
+                upcoming.append(occ.local_start.strftime("%a %Y-%m-%d %H:%M"))
+            if len(upcoming) >= 3:
+                break
+        await reply(interaction, embed=info_embed(details, health, upcoming))
+
+    def _health(self, group: GroupRow, facilitator_ids: list[int], member_ids: list[int]) -> list[str]:
+        guild = self._guild()
+        lines = []
+        role = guild.get_role(group.role_id) if group.role_id else None
+        channel = guild.get_channel(group.channel_id) if group.channel_id else None
+        lines.append("✅ role exists" if role else "❌ role missing — run `/group repair`")
+        if channel is None:
+            lines.append("❌ channel missing — run `/group repair`")
+        elif role is not None:
+            expected = _channels.group_text_overwrites(
+                guild, group, role, staff_role_id=self._staff_role_id, facilitator_ids=facilitator_ids,
+                bot_id=self._bot_id(),
+            )
+            ok = _channels.overwrites_match(channel, expected)
+            lines.append("✅ channel and permissions as expected" if ok
+                         else "⚠️ channel permissions differ from what they should be — run `/group repair`")
+        if group.wants_voice:
+            voice = guild.get_channel(group.voice_channel_id) if group.voice_channel_id else None
+            lines.append("✅ voice channel exists" if voice else "❌ voice channel missing — run `/group repair`")
+        if role is not None and not group.archived:
+            holders = {m.id for m in role.members}
+            missing = [i for i in member_ids if i not in holders and guild.get_member(i) is not None]
+            extra = holders - set(member_ids)
+            if missing:
+                lines.append(f"⚠️ {len(missing)} member(s) without the role — run `/group repair`")
+            if extra:
+                lines.append(f"⚠️ {len(extra)} role holder(s) who are not members")
+        return lines
+
+    # ------------------------------------------------------------------ schedule
+    @schedule.command(name="add", description="Add a weekly session", extras={"audience": "facilitator"})
+    @app_commands.describe(group="The group", weekday="Day of the week", time="Start time, 24-hour HH:MM",
+                           duration_minutes="How long the session lasts (default 90)")
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    @app_commands.autocomplete(group=_managed_groups)
+    async def schedule_add(
+        self, interaction: discord.Interaction[HearthBot], group: GroupName, weekday: str,
+        time: app_commands.Range[str, 1, 5], duration_minutes: app_commands.Range[int, 15, 480] | None = None,
+    ) -> None:
+        person = person_of(interaction)
+        row = await self.service.find(group)
+        session = await self.service.add_session(person, row, weekday=weekday, start=time,
+                                                 duration_minutes=duration_minutes)
+        self.bot.scheduler.poke(SessionReminders.NAME)
+        minutes = self.service.reminder_minutes_before
+        await reply(interaction, f"**{row.name}** now meets every {WEEKDAYS[session.weekday].capitalize()} at "
+                    f"{session.start_time} ({row.timezone}) for {session.duration_minutes} minutes. A reminder is "
+                    f"posted in the group channel {minutes} minutes before.")
+
+    @schedule.command(name="remove", description="Remove a weekly session", extras={"audience": "facilitator"})
+    @app_commands.describe(group="The group", weekday="Day of the week", time="Start time, 24-hour HH:MM")
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    @app_commands.autocomplete(group=_managed_groups)
+    async def schedule_remove(
+        self, interaction: discord.Interaction[HearthBot], group: GroupName, weekday: str,
+        time: app_commands.Range[str, 1, 5],
+    ) -> None:
+        person = person_of(interaction)
+        row = await self.service.find(group)
+        session = await self.service.remove_session(person, row, weekday=weekday, start=time)
+        self.bot.scheduler.poke(SessionReminders.NAME)
+        await reply(interaction, f"Removed the {WEEKDAYS[session.weekday].capitalize()} {session.start_time} "
+                    f"session of **{row.name}**.")
+
+    @schedule.command(name="skip", description="No session on a date (holidays)", extras={"audience": "facilitator"})
+    @app_commands.describe(group="The group", date="The date to skip, YYYY-MM-DD")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def schedule_skip(
+        self, interaction: discord.Interaction[HearthBot], group: GroupName, date: app_commands.Range[str, 1, 10]
+    ) -> None:
+        person = person_of(interaction)
+        row = await self.service.find(group)
+        day, affected = await self.service.skip_date(person, row, on=date)
+        self.bot.scheduler.poke(SessionReminders.NAME)
+        if affected:
+            which = ", ".join(s.start_time for s in affected)
+            text = f"No **{row.name}** session on {day:%A %Y-%m-%d} ({which}); no reminder will be posted."
+        else:
+            text = f"Noted: no **{row.name}** session on {day:%A %Y-%m-%d} (there is none scheduled that day anyway)."
+        await reply(interaction, text)
+
+    # ------------------------------------------------------------------ moderation
+    async def _moderated(self, interaction: discord.Interaction[Any], group: str | None, action: str) -> GroupRow:
+        row = await self.service.resolve(group, interaction.channel_id)
+        await self.service.check_moderate(person_of(interaction), row, action)
+        return row
+
+    @app_commands.command(name="lock", description="Members can read but not send", extras={"audience": "facilitator"})
+    @app_commands.describe(group="The group (default: the group of this channel)")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def lock(self, interaction: discord.Interaction[HearthBot], group: GroupName | None = None) -> None:
+        await self._set_lock(interaction, group, locked=True)
+
+    @app_commands.command(name="unlock", description="Members can send again", extras={"audience": "facilitator"})
+    @app_commands.describe(group="The group (default: the group of this channel)")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def unlock(self, interaction: discord.Interaction[HearthBot], group: GroupName | None = None) -> None:
+        await self._set_lock(interaction, group, locked=False)
+
+    async def _set_lock(self, interaction: discord.Interaction[Any], group: str | None, *, locked: bool) -> None:
+        row = await self._moderated(interaction, group, "locking the channel" if locked else "unlocking the channel")
+        channel = self._text_channel(row)
+        role = self._role(row)
+        try:
+            await channel.set_permissions(role, overwrite=_channels.member_allow(locked=locked),
+                                          reason=f"/group {'lock' if locked else 'unlock'} by {interaction.user.id}")
+        except discord.HTTPException as exc:
+            raise self._explain_http(exc, "changing the channel's permissions", "Manage Roles") from exc
+        await self.service.record_moderation(person_of(interaction), row, "lock" if locked else "unlock")
+        text = ("🔒 Locked: members can read but not send." if locked else "🔓 Unlocked: members can send again.")
+        await reply(interaction, f"**{row.name}** — {text}")
+
+    @app_commands.command(name="slowmode", description="Limit how often members can post",
+                          extras={"audience": "facilitator"})
+    @app_commands.describe(seconds="Seconds between messages, 0 to turn off (at most 21600 = 6 hours)",
+                           group="The group (default: the group of this channel)")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def slowmode(
+        self, interaction: discord.Interaction[HearthBot], seconds: app_commands.Range[int, 0, SLOWMODE_MAX],
+        group: GroupName | None = None,
+    ) -> None:
+        row = await self._moderated(interaction, group, "setting slowmode")
+        channel = self._text_channel(row)
+        try:
+            await channel.edit(slowmode_delay=seconds, reason=f"/group slowmode by {interaction.user.id}")
+        except discord.HTTPException as exc:
+            raise self._explain_http(exc, "setting slowmode", "Manage Channels") from exc
+        await self.service.record_moderation(person_of(interaction), row, "slowmode", detail={"seconds": seconds})
+        text = "Slowmode is off." if seconds == 0 else f"Slowmode: one message every {seconds} seconds."
+        await reply(interaction, f"**{row.name}** — {text}")
+
+    @app_commands.command(name="timeout", description="Time a member out (Discord timeout)",
+                          extras={"audience": "facilitator"})
+    @app_commands.describe(member="Who to time out", minutes="How long, 1 to 10080 (7 days)",
+                           reason="Why (kept in the audit log)", group="The group (default: the group of this channel)")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def timeout(
+        self, interaction: discord.Interaction[HearthBot], member: discord.Member,
+        minutes: app_commands.Range[int, 1, TIMEOUT_MAX_MINUTES], reason: app_commands.Range[str, 1, 400],
+        group: GroupName | None = None,
+    ) -> None:
+        person = person_of(interaction)
+        row = await self.service.resolve(group, interaction.channel_id)
+        clean = await self.service.check_timeout(person, row, member.id, minutes, reason)
+        if self.bot.person(member).is_staff:
+            raise DomainError("Staff members can't be timed out with this command.")
+        until = discord.utils.utcnow() + timedelta(minutes=minutes)
+        try:
+            await member.edit(timed_out_until=until, reason=f"/group timeout by {interaction.user.id}")
+        except discord.HTTPException as exc:
+            raise self._explain_http(exc, "the timeout", "Moderate Members") from exc
+        await self.service.record_moderation(person, row, "timeout", target_id=member.id, reason=clean,
+                                             detail={"minutes": minutes})
+        await reply(interaction, f"{member.mention} is timed out for {minutes} minute(s). This is in the audit log.")
+
+    # ------------------------------------------------------------------ archive / repair
+    @app_commands.command(name="archive", description="Make a group read-only and end its memberships",
+                          extras={"audience": "staff"})
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def archive(self, interaction: discord.Interaction[HearthBot], group: GroupName) -> None:
+        person = person_of(interaction)
+        self.service.require_staff(person, "archiving a group")
+        row = await self.service.find(group)
+        if row.archived:
+            raise DomainError(f"**{row.name}** is already archived.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = self._guild()
+        reason = f"/group archive by {interaction.user.id}"
+        role = guild.get_role(row.role_id) if row.role_id else None
+        facilitators = await self.service.facilitators_of_group(row.id)
+        channel = guild.get_channel(row.channel_id) if row.channel_id else None
+        try:
+            if isinstance(channel, discord.TextChannel) and role is not None:
+                await channel.edit(overwrites=_channels.text_overwrites(
+                    guild, role=role, staff_role_id=self._staff_role_id, facilitator_ids=facilitators,
+                    bot_id=self._bot_id(), archived=True,
+                ), reason=reason)
+            voice = guild.get_channel(row.voice_channel_id) if row.voice_channel_id else None
+            if isinstance(voice, discord.VoiceChannel) and role is not None:
+                await voice.edit(overwrites=_channels.voice_overwrites(
+                    guild, role=role, staff_role_id=self._staff_role_id, facilitator_ids=facilitators,
+                    bot_id=self._bot_id(), archived=True,
+                ), reason=reason)
+        except discord.HTTPException as exc:
+            raise self._explain_http(exc, "making the channel read-only", "Manage Roles") from exc
+        members = await self.service.archive(person, row)
+        removed = 0
+        if role is not None:
+            for user_id in members:
+                member = guild.get_member(user_id)
+                if member is None or role not in member.roles:
+                    continue
+                try:
+                    await member.remove_roles(role, reason=reason)
+                    removed += 1
+                except discord.HTTPException as exc:
+                    log.warning("archive of group %s: could not remove role from %s: HTTP %s",
+                                row.id, user_id, exc.status)
+        self.bot.scheduler.poke(SessionReminders.NAME)
+        await reply(interaction, f"**{row.name}** is archived: its channel is read-only and {removed} member(s) "
+                    "lost the group role. Its records are kept as the retention settings say.")
+
+    @app_commands.command(name="repair", description="Recreate a group's missing channel or role",
+                          extras={"audience": "staff"})
+    @app_commands.describe(group="The group")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def repair(self, interaction: discord.Interaction[HearthBot], group: GroupName) -> None:
+        person = person_of(interaction)
+        self.service.require_staff(person, "repairing a group")
+        row = await self.service.find(group)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            fixed = await self._repair(row, f"/group repair by {interaction.user.id}")
+        except discord.HTTPException as exc:
+            raise self._explain_http(exc, "the repair", "Manage Roles and Manage Channels") from exc
+        await self.service.record_repair(person, row, fixed)
+        if fixed:
+            await reply(interaction, f"Repaired **{row.name}**:\n" + "\n".join(f"• {f}" for f in fixed))
+        else:
+            await reply(interaction, f"**{row.name}** was already healthy; nothing needed fixing.")
+
+    async def _repair(self, group: GroupRow, reason: str) -> list[str]:
+        guild = self._guild()
+        fixed: list[str] = []
+        facilitators = await self.service.facilitators_of_group(group.id)
+        members = await self.service.member_ids(group.id)
+        role = guild.get_role(group.role_id) if group.role_id else None
+        if role is None:
+            role = await guild.create_role(name=group.name, mentionable=False, reason=reason)
+            await self.service.set_discord_ids(group.id, role_id=role.id)
+            fixed.append(f"recreated the role {role.mention}")
+        category = guild.get_channel(self.bot.settings.channels.groups_category)
+        parent = category if isinstance(category, discord.CategoryChannel) else None
+        expected = _channels.group_text_overwrites(guild, group, role, staff_role_id=self._staff_role_id,
+                                                   facilitator_ids=facilitators, bot_id=self._bot_id())
+        channel = guild.get_channel(group.channel_id) if group.channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            channel = await guild.create_text_channel(
+                group.slug, category=parent, topic=group.topic or discord.utils.MISSING, overwrites=expected,
+                slowmode_delay=group.slowmode_seconds, reason=reason,
+            )
+            await self.service.set_discord_ids(group.id, channel_id=channel.id)
+            message = await channel.send(
+                embed=_channels.guidelines_embed(group.name, self.service.guidelines), allowed_mentions=NO_MENTIONS
+            )
+            await message.pin(reason=reason)
+            fixed.append(f"recreated the channel {channel.mention} and pinned the guidelines")
+        elif not _channels.overwrites_match(channel, expected):
+            await channel.edit(overwrites=expected, reason=reason)
+            fixed.append(f"restored the permissions of {channel.mention}")
+        if group.wants_voice:
+            voice_expected = _channels.group_voice_overwrites(
+                guild, group, role, staff_role_id=self._staff_role_id, facilitator_ids=facilitators,
+                bot_id=self._bot_id(),
+            )
+            voice = guild.get_channel(group.voice_channel_id) if group.voice_channel_id else None
+            if not isinstance(voice, discord.VoiceChannel):
+                voice = await guild.create_voice_channel(group.slug, category=parent, overwrites=voice_expected,
+                                                         reason=reason)
+                await self.service.set_discord_ids(group.id, voice_channel_id=voice.id)
+                fixed.append(f"recreated the voice channel {voice.mention}")
+            elif not _channels.overwrites_match(voice, voice_expected):
+                await voice.edit(overwrites=voice_expected, reason=reason)
+                fixed.append(f"restored the permissions of {voice.mention}")
+        if not group.archived:
+            restored = 0
+            for user_id in members:
+                member = guild.get_member(user_id)
+                if member is not None and role not in member.roles:
+                    await member.add_roles(role, reason=reason)
+                    restored += 1
+            if restored:
+                fixed.append(f"gave the group role back to {restored} member(s)")
+        if fixed:
+            self.bot.scheduler.poke(SessionReminders.NAME)
+        return fixed
+
+    # ------------------------------------------------------------------ outside changes
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        affected = await self.service.channel_deleted(channel.id)
+        for group_id in affected:
+            log.warning("channel %s of group %s was deleted outside the bot; /group repair recreates it",
+                        channel.id, group_id)
+
+    @commands.Cog.listener()
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        affected = await self.service.role_deleted(role.id)
+        for group_id in affected:
+            log.warning("role %s of group %s was deleted outside the bot; /group repair recreates it",
+                        role.id, group_id)
+
+
+async def setup(bot: HearthBot) -> None:
+    await bot.add_cog(Groups(bot))

@@ -1,0 +1,225 @@
+"""Discord objects of a group: its role, private text channel (and voice channel), overwrites.
+
+Creation is all-or-nothing: every object created is remembered and removed again if a later
+step fails, and the staff member learns which permission the bot is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+
+from bot.repositories.groups import GroupRow
+from bot.services.groups import GroupPlan
+from bot.ui import NO_MENTIONS
+
+log = logging.getLogger(__name__)
+
+MISSING_PERMISSIONS = 50013
+
+
+def member_allow(*, locked: bool) -> discord.PermissionOverwrite:
+    if locked:
+        return discord.PermissionOverwrite(view_channel=True, read_message_history=True, send_messages=False)
+    return discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True)
+
+
+def facilitator_allow(*, archived: bool) -> discord.PermissionOverwrite:
+    if archived:
+        return discord.PermissionOverwrite(view_channel=True, read_message_history=True, send_messages=False)
+    return discord.PermissionOverwrite(
+        view_channel=True, send_messages=True, read_message_history=True, manage_messages=True
+    )
+
+
+def staff_allow() -> discord.PermissionOverwrite:
+    return discord.PermissionOverwrite(view_channel=True, read_message_history=True)
+
+
+def bot_allow() -> discord.PermissionOverwrite:
+    return discord.PermissionOverwrite(
+        view_channel=True, send_messages=True, read_message_history=True, manage_messages=True,
+        embed_links=True, pin_messages=True,
+    )
+
+
+Target = discord.Role | discord.Member | discord.Object
+
+
+def text_overwrites(
+    guild: discord.Guild, *, role: discord.abc.Snowflake, staff_role_id: int, facilitator_ids: list[int],
+    bot_id: int, locked: bool = False, archived: bool = False,
+) -> dict[Any, discord.PermissionOverwrite]:
+    """@everyone cannot view; the group role views/sends/reads history (read-only when locked or
+    archived); facilitators also manage messages; staff view; the bot can run the channel."""
+    out: dict[Any, discord.PermissionOverwrite] = {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        role: member_allow(locked=locked or archived),
+        _role_obj(guild, staff_role_id): staff_allow(),
+    }
+    for user_id in facilitator_ids:
+        out[_member_obj(guild, user_id)] = facilitator_allow(archived=archived)
+    out[_member_obj(guild, bot_id)] = bot_allow()
+    return out
+
+
+def voice_overwrites(
+    guild: discord.Guild, *, role: discord.abc.Snowflake, staff_role_id: int, facilitator_ids: list[int],
+    bot_id: int, archived: bool = False,
+) -> dict[Any, discord.PermissionOverwrite]:
+    out: dict[Any, discord.PermissionOverwrite] = {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        role: discord.PermissionOverwrite(view_channel=True, connect=not archived, speak=not archived),
+        _role_obj(guild, staff_role_id): discord.PermissionOverwrite(view_channel=True, connect=True),
+    }
+    for user_id in facilitator_ids:
+        out[_member_obj(guild, user_id)] = discord.PermissionOverwrite(
+            view_channel=True, connect=not archived, speak=not archived, mute_members=not archived
+        )
+    out[_member_obj(guild, bot_id)] = discord.PermissionOverwrite(view_channel=True, connect=True)
+    return out
+
+
+def _role_obj(guild: discord.Guild, role_id: int) -> discord.abc.Snowflake:
+    return guild.get_role(role_id) or discord.Object(role_id, type=discord.Role)
+
+
+def _member_obj(guild: discord.Guild, user_id: int) -> discord.abc.Snowflake:
+    return guild.get_member(user_id) or discord.Object(user_id, type=discord.Member)
+
+
+def guidelines_embed(group_name: str, guidelines: str) -> discord.Embed:
+    return discord.Embed(
+        title=f"Community guidelines — {group_name}",
+        description=guidelines,
+        colour=discord.Colour.from_rgb(224, 142, 69),
+    )
+
+
+class CreationFailed(Exception):
+    """A step of creating a group failed; everything created before was removed (or listed in leftovers)."""
+
+    def __init__(self, step: str, permission: str | None, status: int, leftovers: list[str]) -> None:
+        super().__init__(step)
+        self.step = step
+        self.permission = permission
+        self.status = status
+        self.leftovers = leftovers
+
+    def message(self) -> str:
+        if self.permission is not None:
+            text = (f"I couldn't create the group: Discord refused {self.step} because I am missing the "
+                    f"**{self.permission}** permission. Please give my role that permission and try again.")
+        else:
+            text = (f"I couldn't create the group: Discord refused {self.step} (HTTP {self.status}). "
+                    "Please try again in a moment.")
+        if self.leftovers:
+            text += ("\n\nI could not remove everything I had created; please delete these by hand: "
+                     + ", ".join(self.leftovers) + ".")
+        else:
+            text += "\nNothing was left behind: everything I had created was removed again."
+        return text
+
+
+@dataclass
+class Created:
+    role: discord.Role | None = None
+    channel: discord.TextChannel | None = None
+    voice: discord.VoiceChannel | None = None
+    guidelines: discord.Message | None = None
+    objects: list[discord.abc.GuildChannel | discord.Role] = field(default_factory=list)
+
+
+async def rollback(created: Created, reason: str) -> list[str]:
+    """Delete what was created, newest first. Returns descriptions of what could not be removed."""
+    leftovers = []
+    for obj in reversed(created.objects):
+        try:
+            await obj.delete(reason=reason)
+        except discord.NotFound:
+            continue
+        except discord.HTTPException as exc:
+            kind = "role" if isinstance(obj, discord.Role) else "channel"
+            log.warning("rollback could not delete %s %s: HTTP %s", kind, obj.id, exc.status)
+            leftovers.append(f"{kind} {obj.mention}")
+    return leftovers
+
+
+STEP_PERMISSIONS = {
+    "creating the group's role": "Manage Roles",
+    "creating the private channel": "Manage Channels (and Manage Roles, to set who can see it)",
+    "creating the voice channel": "Manage Channels (and Manage Roles, to set who can see it)",
+    "posting the guidelines": "Send Messages",
+    "pinning the guidelines": "Pin Messages",
+}
+
+
+async def create_objects(
+    guild: discord.Guild, plan: GroupPlan, *, category_id: int, staff_role_id: int, bot_id: int,
+    reason: str,
+) -> Created:
+    """Create role, channel(s), post and pin the guidelines. On failure undo and raise CreationFailed."""
+    created = Created()
+    step = "creating the group's role"
+    try:
+        created.role = await guild.create_role(name=plan.name, mentionable=False, reason=reason)
+        created.objects.append(created.role)
+        category = guild.get_channel(category_id)
+        parent = category if isinstance(category, discord.CategoryChannel) else None
+        facilitators = [plan.facilitator_id] if plan.facilitator_id is not None else []
+        step = "creating the private channel"
+        created.channel = await guild.create_text_channel(
+            plan.slug, category=parent, topic=plan.topic or discord.utils.MISSING,
+            overwrites=text_overwrites(guild, role=created.role, staff_role_id=staff_role_id,
+                                       facilitator_ids=facilitators, bot_id=bot_id),
+            reason=reason,
+        )
+        created.objects.append(created.channel)
+        if plan.voice:
+            step = "creating the voice channel"
+            created.voice = await guild.create_voice_channel(
+                plan.slug, category=parent,
+                overwrites=voice_overwrites(guild, role=created.role, staff_role_id=staff_role_id,
+                                            facilitator_ids=facilitators, bot_id=bot_id),
+                reason=reason,
+            )
+            created.objects.append(created.voice)
+        step = "posting the guidelines"
+        created.guidelines = await created.channel.send(
+            embed=guidelines_embed(plan.name, plan.guidelines), allowed_mentions=NO_MENTIONS
+        )
+        step = "pinning the guidelines"
+        await created.guidelines.pin(reason=reason)
+    except discord.HTTPException as exc:
+        permission = STEP_PERMISSIONS[step] if exc.code == MISSING_PERMISSIONS or exc.status == 403 else None
+        log.warning("group creation failed while %s: HTTP %s code %s; rolling back", step, exc.status, exc.code)
+        leftovers = await rollback(created, f"{reason} (rolled back)")
+        raise CreationFailed(step, permission, exc.status, leftovers) from exc
+    return created
+
+
+def overwrites_match(
+    channel: discord.abc.GuildChannel, expected: dict[Any, discord.PermissionOverwrite]
+) -> bool:
+    actual = {t.id: ow.pair() for t, ow in channel.overwrites.items()}
+    wanted = {t.id: ow.pair() for t, ow in expected.items()}
+    return actual == wanted
+
+
+def group_text_overwrites(
+    guild: discord.Guild, group: GroupRow, role: discord.abc.Snowflake, *, staff_role_id: int,
+    facilitator_ids: list[int], bot_id: int,
+) -> dict[Any, discord.PermissionOverwrite]:
+    return text_overwrites(guild, role=role, staff_role_id=staff_role_id, facilitator_ids=facilitator_ids,
+                           bot_id=bot_id, locked=group.locked, archived=group.archived)
+
+
+def group_voice_overwrites(
+    guild: discord.Guild, group: GroupRow, role: discord.abc.Snowflake, *, staff_role_id: int,
+    facilitator_ids: list[int], bot_id: int,
+) -> dict[Any, discord.PermissionOverwrite]:
+    return voice_overwrites(guild, role=role, staff_role_id=staff_role_id, facilitator_ids=facilitator_ids,
+                            bot_id=bot_id, archived=group.archived)

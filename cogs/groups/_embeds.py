@@ -1,0 +1,60 @@
+"""How group information is shown (always ephemeral: membership is private)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.services.groups import GroupInfo, GroupSummary, session_label
+from bot.text import truncate
+
+COLOUR = discord.Colour.from_rgb(224, 142, 69)
+FIELD_MAX = 1024
+
+
+def _mentions(ids: Sequence[int], empty: str) -> str:
+    if not ids:
+        return empty
+    return truncate(", ".join(f"<@{i}>" for i in ids), FIELD_MAX)
+
+
+def list_embed(summaries: list[GroupSummary], *, staff: bool) -> discord.Embed:
+    title = "All groups" if staff else "Your groups"
+    embed = discord.Embed(title=title, colour=COLOUR)
+    if not summaries:
+        embed.description = (
+            "There are no groups yet. Create one with `/group create`." if staff
+            else "You are not in a group yet. Ask to join one with `/group join`."
+        )
+        return embed
+    lines = []
+    for s in summaries[:50]:
+        g = s.group
+        where = f"<#{g.channel_id}>" if g.channel_id else "(channel missing)"
+        state = " — archived" if g.archived else (" — locked" if g.locked else "")
+        count = f" · {s.member_count} member{'s' if s.member_count != 1 else ''}" if staff else ""
+        lines.append(f"**{g.name}** {where}{count}{state}")
+    embed.description = truncate("\n".join(lines), 4096)
+    return embed
+
+
+def info_embed(info: GroupInfo, health: list[str], upcoming: list[str]) -> discord.Embed:
+    g = info.group
+    embed = discord.Embed(title=g.name, colour=COLOUR)
+    status = "archived" if g.archived else ("locked (read-only)" if g.locked else "open")
+    embed.description = (
+        f"Channel: {f'<#{g.channel_id}>' if g.channel_id else 'missing'} · Time zone: {g.timezone} · "
+        f"Status: {status} · Slowmode: {g.slowmode_seconds}s"
+    )
+    embed.add_field(name=f"Members ({len(info.member_ids)})", value=_mentions(info.member_ids, "none yet"),
+                    inline=False)
+    embed.add_field(name="Facilitators", value=_mentions(info.facilitator_ids, "none"), inline=False)
+    schedule = "\n".join(session_label(s) for s in info.sessions) or "no weekly sessions"
+    if info.skipped:
+        schedule += "\nSkipped: " + ", ".join(d.isoformat() for d in info.skipped)
+    if upcoming:
+        schedule += "\nNext: " + "; ".join(upcoming)
+    embed.add_field(name="Schedule", value=truncate(schedule, FIELD_MAX), inline=False)
+    embed.add_field(name="Health", value=truncate("\n".join(health), FIELD_MAX), inline=False)
+    return embed
