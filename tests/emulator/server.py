@@ -680,6 +680,8 @@ class Emulator:
             "target_id": message["id"],
             "resolved": {"messages": {message["id"]: message}},
         }
+        if "guild_id" in cmd:  # guild commands carry it, as for slash commands
+            payload["data"]["guild_id"] = cmd["guild_id"]
         return await self._fire(payload)
 
     async def invoke_user_command(
@@ -702,6 +704,8 @@ class Emulator:
             "target_id": str(target_id),
             "resolved": resolved,
         }
+        if "guild_id" in cmd:
+            payload["data"]["guild_id"] = cmd["guild_id"]
         return await self._fire(payload)
 
     def _component_message(self, message: JSON | None, custom_id: str) -> JSON:

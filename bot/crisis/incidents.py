@@ -1,0 +1,588 @@
+"""Crisis incidents: the outbox, escalation timers, and the decisions around them.
+
+Pure: no Discord import. The cog supplies a ``Courier`` that turns an outbox row into a
+Discord message, and a ``StaffDirectory`` that knows who holds the on-call role.
+
+The order of things is the safety argument:
+
+1. ``report`` writes the incident, its match and the outbox rows in ONE transaction.
+   Nothing has been sent yet; a crash here loses nothing.
+2. ``deliver`` sends outbox rows. Each row's attempt is counted *before* the send, the
+   send carries a deterministic nonce (``nonce_for``) that Discord uses to return the
+   original message instead of creating a second one, and the message id is stored as
+   soon as it is known. A row is retried with backoff until it is sent.
+3. Timers (ack timeout, resolve reminder) are columns on the incident; ``run_due``
+   turns due timers into outbox rows and delivers everything due. On start the first
+   ``run_due`` delivers every undelivered row regardless of its backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.clock import Clock, to_db
+from bot.config import CrisisSettings
+from bot.crisis.detector import Assessment, CrisisDetector, Severity
+from bot.db import Database
+from bot.errors import DomainError, InvalidInput, NotFound
+from bot.permissions import HearthRole, Person, require
+from bot.privacy import DeletionResult
+from bot.repositories import crisis as repo
+from bot.repositories.crisis import STATUSES, Incident, Match, OutboxItem
+from bot.services.audit import AuditService
+from bot.services.contracts import GroupDirectory
+from bot.text import neutralize_mentions, truncate
+
+log = logging.getLogger(__name__)
+
+FEATURE = "crisis"
+EXCERPT_LIMIT = 300
+# Kinds of outbox rows that only make sense while nobody has acknowledged.
+_ESCALATION_KINDS = ("repeat", "staff_dm")
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+def nonce_for(item: OutboxItem) -> str:
+    """Deterministic per outbox row; at most 25 characters as Discord requires."""
+    if item.kind == "alert":
+        return f"hearth-incident-{item.incident_id}"
+    return f"hearth-ob-{item.id}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s ... capped at 5 minutes."""
+    return min(timedelta(seconds=5 * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    channel_id: int | None
+    message_id: int | None
+
+
+class DeliveryFailed(Exception):
+    """A send did not go through. ``permanent`` means retrying cannot help (e.g. unknown channel)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Courier(Protocol):
+    async def deliver(self, item: OutboxItem, incident: Incident) -> Delivered: ...
+
+
+class StaffDirectory(Protocol):
+    def on_call_members(self) -> list[int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One reason to open or extend an incident. ``text`` is used only for the excerpt."""
+
+    user_id: int
+    severity: Severity
+    categories: tuple[str, ...]
+    source: str
+    origin: str = "detector"
+    text: str | None = None
+    guild_id: int | None = None
+    channel_id: int | None = None
+    message_id: int | None = None
+    group_id: int | None = None
+    reported_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOutcome:
+    incident: Incident
+    created: bool
+    # The same Discord message was already screened; nothing changed.
+    duplicate: bool
+    # Send the person resources now (outside the cooldown).
+    notify_person: bool
+    outbox_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentDetail:
+    incident: Incident
+    matches: list[Match]
+    outbox: list[OutboxItem]
+    audit: list[Any]
+
+
+class CrisisService:
+    feature = FEATURE
+    tables = ("crisis_incidents", "crisis_matches", "crisis_outbox")
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: CrisisSettings,
+        audit: AuditService,
+        *,
+        groups: GroupDirectory | None = None,
+        detector: CrisisDetector | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self.settings = settings
+        self._audit = audit
+        self.groups = groups
+        self.detector = detector or CrisisDetector()
+        self._courier: Courier | None = None
+        self._staff: StaffDirectory | None = None
+        self._in_flight: set[int] = set()
+        self._started = False
+
+    # ------------------------------------------------------------------ wiring with the cog
+    def attach(self, courier: Courier, staff: StaffDirectory) -> None:
+        self._courier = courier
+        self._staff = staff
+        self._started = False  # the next run_due is a start: deliver everything undelivered
+
+    def detach(self) -> None:
+        self._courier = None
+        self._staff = None
+
+    # ------------------------------------------------------------------ screening
+    def assess(self, text: str) -> Assessment:
+        return self.detector.assess(text)
+
+    def ack_timeout(self, severity: str) -> timedelta:
+        minutes = (
+            self.settings.ack_timeout_minutes.imminent
+            if severity == Severity.IMMINENT
+            else self.settings.ack_timeout_minutes.concern
+        )
+        return timedelta(minutes=minutes)
+
+    def _excerpt(self, text: str | None) -> str | None:
+        if not self.settings.include_excerpt or not text:
+            return None
+        return neutralize_mentions(truncate(" ".join(text.split()), EXCERPT_LIMIT))[: EXCERPT_LIMIT + 20]
+
+    async def group_for_channel(self, channel_id: int) -> int | None:
+        if self.groups is None:
+            return None
+        group = await self.groups.group_by_channel(channel_id)
+        return None if group is None or group.archived else group.id
+
+    async def report(self, report: Report) -> ReportOutcome:
+        """Open an incident or fold this report into the person's open one (written before any send)."""
+        if report.severity is Severity.NONE:
+            raise ValueError("report() needs a risk severity")
+        route = "facilitators" if report.origin == "peer" else "staff"
+        now = self._clock.now()
+        facilitators: list[int] = []
+        if route == "facilitators":
+            facilitators = await self._facilitators_for(report)
+        async with self._db.transaction() as tx:
+            if report.message_id is not None:
+                seen = await repo.incident_of_message(tx, report.message_id)
+                if seen is not None:
+                    return ReportOutcome(seen, False, True, False, ())
+            current = await repo.open_for(tx, report.user_id, route)
+            excerpt = self._excerpt(report.text)
+            outbox: list[int] = []
+            if current is None:
+                escalate_at = now + self.ack_timeout(report.severity) if route == "staff" else None
+                if route == "staff" and self.settings.max_repeats == 0:
+                    escalate_at = None
+                incident_id = await repo.insert_incident(
+                    tx, user_id=report.user_id, route=route, origin=report.origin,
+                    severity=str(report.severity), categories=report.categories, source=report.source,
+                    guild_id=report.guild_id, channel_id=report.channel_id, message_id=report.message_id,
+                    group_id=report.group_id, excerpt=excerpt, reported_by=report.reported_by, at=now,
+                    next_escalation_at=escalate_at,
+                )
+                created = True
+                if route == "staff":
+                    outbox.append(await repo.enqueue(tx, incident_id, "alert", at=now))
+            else:
+                incident_id = current.id
+                created = False
+                severity = current.severity
+                escalate_at = current.next_escalation_at
+                if report.severity is Severity.IMMINENT and current.severity != Severity.IMMINENT:
+                    severity = str(Severity.IMMINENT)
+                    if current.status == "open" and route == "staff":
+                        sooner = now + self.ack_timeout(severity)
+                        escalate_at = sooner if escalate_at is None else min(escalate_at, sooner)
+                        outbox.append(await repo.enqueue(tx, incident_id, "upgrade", at=now))
+                categories = tuple(dict.fromkeys(current.categories + report.categories))
+                await repo.fold_match(
+                    tx, incident_id, severity=severity, categories=categories, source=report.source,
+                    guild_id=report.guild_id, channel_id=report.channel_id, message_id=report.message_id,
+                    excerpt=excerpt, at=now, next_escalation_at=escalate_at,
+                )
+                if route == "staff":
+                    outbox.append(await repo.enqueue(tx, incident_id, "alert_edit", at=now))
+            await repo.add_match(
+                tx, incident_id, at=now, source=report.source, severity=str(report.severity),
+                categories=report.categories, channel_id=report.channel_id, message_id=report.message_id,
+            )
+            if route == "facilitators":
+                targets: list[int | None] = list(facilitators) or [None]
+                for facilitator_id in targets:
+                    outbox.append(
+                        await repo.enqueue(tx, incident_id, "peer_concern", at=now, target_id=facilitator_id)
+                    )
+            notify = False
+            if report.origin in ("detector", "manual"):
+                last = await repo.last_person_notice(tx, report.user_id)
+                cooldown = timedelta(minutes=self.settings.cooldown_minutes)
+                notify = last is None or now - last >= cooldown
+            incident = await repo.get(tx, incident_id)
+        assert incident is not None
+        await self._audit.record(
+            feature=FEATURE,
+            action="incident_opened" if created else "incident_updated",
+            # A peer reporter stays anonymous: the audit row is exported to the person.
+            actor_id=report.reported_by if report.origin == "manual" else None,
+            target_id=report.user_id,
+            subject_id=incident.id,
+            detail={
+                "origin": report.origin, "severity": str(report.severity), "source": report.source,
+                "categories": list(report.categories), "channel_id": report.channel_id,
+                "message_id": report.message_id,
+            },
+        )
+        log.info(
+            "crisis incident %s %s for user %s (origin %s, severity %s, source %s)",
+            incident.id, "opened" if created else "updated", report.user_id, report.origin,
+            incident.severity, report.source,
+        )
+        return ReportOutcome(incident, created, False, notify, tuple(outbox))
+
+    async def _facilitators_for(self, report: Report) -> list[int]:
+        if self.groups is None:
+            return []
+        group_ids: list[int] = []
+        if report.group_id is not None:
+            group_ids.append(report.group_id)
+        else:
+            group_ids.extend(g.id for g in await self.groups.groups_of_member(report.user_id))
+        found: list[int] = []
+        for group_id in group_ids:
+            for user_id in await self.groups.facilitators_of_group(group_id):
+                if user_id not in found and user_id != report.user_id:
+                    found.append(user_id)
+        return found
+
+    # ------------------------------------------------------------------ the person
+    async def record_person_notice(self, incident_id: int, via: str) -> None:
+        await repo.set_fields(self._db, incident_id, person_notified_at=self._clock.now(), person_notice_via=via)
+        log.info("crisis resources for incident %s delivered via %s", incident_id, via)
+
+    async def person_notice_failed(self, incident_id: int) -> int:
+        """The resources could not be sent now (Discord trouble); the outbox retries them."""
+        item_id = await repo.enqueue(self._db, incident_id, "person_notice", at=self._clock.now())
+        return item_id
+
+    async def _owned(self, incident_id: int, user_id: int) -> Incident:
+        incident = await repo.get(self._db, incident_id)
+        if incident is None or incident.user_id != user_id:
+            raise DomainError("This button belongs to someone else's message.")
+        return incident
+
+    async def mark_safe(self, incident_id: int, user_id: int) -> Incident:
+        incident = await self._owned(incident_id, user_id)
+        now = self._clock.now()
+        await repo.set_fields(self._db, incident_id, safe_at=now)
+        await repo.enqueue(self._db, incident_id, "alert_edit", at=now)
+        await self._audit.record(
+            feature=FEATURE, action="person_safe", actor_id=user_id, target_id=user_id, subject_id=incident_id
+        )
+        refreshed = await repo.get(self._db, incident.id)
+        assert refreshed is not None
+        return refreshed
+
+    async def request_talk(self, user_id: int, incident_id: int | None) -> tuple[Incident, bool]:
+        """The person asked to talk to someone. Returns the incident and whether this is a new request."""
+        incident: Incident | None = None
+        if incident_id:
+            incident = await self._owned(incident_id, user_id)
+            if not incident.is_open:
+                incident = None
+        if incident is None:
+            incident = await repo.open_for(self._db, user_id, "staff")
+        fresh = False
+        if incident is None:
+            outcome = await self.report(
+                Report(user_id=user_id, severity=Severity.CONCERN, categories=("asked_to_talk",),
+                       source="help_now", origin="self")
+            )
+            incident, fresh = outcome.incident, True
+        if incident.talk_requested_at is not None:
+            return incident, False
+        now = self._clock.now()
+        await repo.set_fields(self._db, incident.id, talk_requested_at=now)
+        if not fresh:  # a fresh incident's own alert already says they asked to talk
+            await repo.enqueue(self._db, incident.id, "talk", at=now)
+        await repo.enqueue(self._db, incident.id, "alert_edit", at=now)
+        await self._audit.record(
+            feature=FEATURE, action="talk_requested", actor_id=user_id, target_id=user_id, subject_id=incident.id
+        )
+        refreshed = await repo.get(self._db, incident.id)
+        assert refreshed is not None
+        return refreshed, True
+
+    async def set_talk_thread(self, incident_id: int, thread_id: int | None) -> None:
+        await repo.set_fields(self._db, incident_id, talk_thread_id=thread_id)
+
+    # ------------------------------------------------------------------ staff actions
+    async def get(self, incident_id: int) -> Incident:
+        incident = await repo.get(self._db, incident_id)
+        if incident is None:
+            raise NotFound(f"There is no incident #{incident_id}.")
+        return incident
+
+    async def acknowledge(self, incident_id: int, actor: Person) -> tuple[Incident, bool]:
+        require(actor, HearthRole.ON_CALL, action="acknowledging a crisis alert")
+        incident = await self.get(incident_id)
+        now = self._clock.now()
+        reminder = now + timedelta(minutes=self.settings.resolve_reminder_minutes)
+        changed = await repo.transition(
+            self._db, incident_id, from_statuses=("open",), status="acknowledged", acknowledged_by=actor.user_id,
+            acknowledged_at=now, next_escalation_at=None, resolve_reminder_at=reminder,
+        )
+        if changed:
+            await repo.cancel_kinds(self._db, incident_id, _ESCALATION_KINDS, at=now)
+            await self._audit.record(
+                feature=FEATURE, action="acknowledged", actor_id=actor.user_id, target_id=incident.user_id,
+                subject_id=incident_id,
+            )
+            log.info("crisis incident %s acknowledged by %s", incident_id, actor.user_id)
+        return await self.get(incident_id), changed
+
+    async def close(self, incident_id: int, actor: Person, *, false_alarm: bool) -> tuple[Incident, bool]:
+        require(actor, HearthRole.ON_CALL, action="closing a crisis alert")
+        incident = await self.get(incident_id)
+        now = self._clock.now()
+        status = "false_alarm" if false_alarm else "resolved"
+        fields: dict[str, Any] = {
+            "status": status, "closed_by": actor.user_id, "closed_at": now,
+            "next_escalation_at": None, "resolve_reminder_at": None,
+        }
+        if incident.acknowledged_at is None:
+            fields.update(acknowledged_by=actor.user_id, acknowledged_at=now)
+        changed = await repo.transition(self._db, incident_id, from_statuses=("open", "acknowledged"), **fields)
+        if changed:
+            await repo.cancel_kinds(self._db, incident_id, (*_ESCALATION_KINDS, "reminder"), at=now)
+            await self._audit.record(
+                feature=FEATURE, action=status, actor_id=actor.user_id, target_id=incident.user_id,
+                subject_id=incident_id,
+            )
+            log.info("crisis incident %s closed (%s) by %s", incident_id, status, actor.user_id)
+        return await self.get(incident_id), changed
+
+    async def list_incidents(self, actor: Person, status: str | None) -> list[Incident]:
+        require(actor, HearthRole.STAFF, action="viewing incidents")
+        if status is not None and status not in (*STATUSES, "open_any"):
+            raise InvalidInput("status", "use one of open, acknowledged, resolved, false_alarm", got=status)
+        return await repo.listing(self._db, status)
+
+    async def detail(self, actor: Person, incident_id: int) -> IncidentDetail:
+        require(actor, HearthRole.STAFF, action="viewing incidents")
+        incident = await self.get(incident_id)
+        return IncidentDetail(
+            incident=incident,
+            matches=await repo.matches_of(self._db, incident_id),
+            outbox=await repo.outbox_of(self._db, incident_id),
+            audit=await self._audit.for_subject(FEATURE, incident_id),
+        )
+
+    # ------------------------------------------------------------------ timers (DueWork)
+    async def next_due(self) -> datetime | None:
+        if self._courier is not None and not self._started:
+            return self._clock.now()
+        return await repo.next_timer(self._db)
+
+    async def run_due(self, now: datetime) -> None:
+        await self._escalate_due(now)
+        await self._remind_due(now)
+        if self._courier is None:
+            return
+        starting = not self._started
+        self._started = True
+        # On start everything undelivered goes out at once, whatever its backoff said.
+        await self.deliver_pending(None if starting else now)
+
+    async def _escalate_due(self, now: datetime) -> None:
+        for incident in await repo.due_escalations(self._db, now):
+            round_no = incident.escalations + 1
+            more = round_no < self.settings.max_repeats
+            next_at = now + self.ack_timeout(incident.severity) if more else None
+            members = self._staff.on_call_members() if self._staff is not None else []
+            async with self._db.transaction() as tx:
+                changed = await repo.transition(
+                    tx, incident.id, from_statuses=("open",), escalations=round_no, next_escalation_at=next_at
+                )
+                if not changed:
+                    continue
+                await repo.enqueue(tx, incident.id, "repeat", at=now, round=round_no)
+                for member_id in members:
+                    await repo.enqueue(tx, incident.id, "staff_dm", at=now, target_id=member_id, round=round_no)
+            await self._audit.record(
+                feature=FEATURE, action="escalated", actor_id=None, target_id=incident.user_id,
+                subject_id=incident.id, detail={"round": round_no, "on_call_dms": len(members)},
+            )
+            log.warning("crisis incident %s not acknowledged: escalation round %s", incident.id, round_no)
+
+    async def _remind_due(self, now: datetime) -> None:
+        for incident in await repo.due_reminders(self._db, now):
+            async with self._db.transaction() as tx:
+                changed = await repo.transition(
+                    tx, incident.id, from_statuses=("acknowledged",), resolve_reminder_at=None
+                )
+                if changed:
+                    await repo.enqueue(tx, incident.id, "reminder", at=now)
+
+    # ------------------------------------------------------------------ delivery
+    async def deliver_pending(self, due_by: datetime | None) -> int:
+        items = await repo.pending(self._db, due_by)
+        return await self._deliver_items(items)
+
+    async def deliver(self, item_ids: Sequence[int]) -> int:
+        items = [i for i in [await repo.outbox_item(self._db, x) for x in item_ids] if i is not None]
+        return await self._deliver_items(items)
+
+    async def _deliver_items(self, items: Sequence[OutboxItem]) -> int:
+        courier = self._courier
+        if courier is None:
+            return 0
+        sent = 0
+        for stale in items:
+            if stale.id in self._in_flight:
+                continue
+            self._in_flight.add(stale.id)
+            try:
+                if await self._deliver_one(courier, stale.id):
+                    sent += 1
+            finally:
+                self._in_flight.discard(stale.id)
+        return sent
+
+    async def _deliver_one(self, courier: Courier, item_id: int) -> bool:
+        # Re-read under the in-flight guard: another path may have sent it meanwhile.
+        item = await repo.outbox_item(self._db, item_id)
+        if item is None or item.sent_at is not None or item.cancelled_at is not None:
+            return False
+        incident = await repo.get(self._db, item.incident_id)
+        if incident is None:
+            return False
+        now = self._clock.now()
+        if item.kind in _ESCALATION_KINDS and incident.status != "open":
+            await repo.cancel(self._db, item.id, at=now, reason="acknowledged before sending")
+            return False
+        if item.kind == "reminder" and incident.status != "acknowledged":
+            await repo.cancel(self._db, item.id, at=now, reason="closed before sending")
+            return False
+        await repo.mark_attempt(self._db, item.id)
+        try:
+            result = await courier.deliver(item, incident)
+        except DeliveryFailed as exc:
+            attempts = item.attempts + 1
+            if exc.permanent:
+                await repo.cancel(self._db, item.id, at=self._clock.now(), reason=f"permanent: {exc.reason}")
+                log.error(
+                    "crisis outbox %s (%s, incident %s) cannot be delivered: %s",
+                    item.id, item.kind, item.incident_id, exc.reason,
+                )
+                return False
+            retry_at = self._clock.now() + backoff(attempts)
+            await repo.mark_failed(self._db, item.id, error=exc.reason, retry_at=retry_at)
+            log.warning(
+                "crisis outbox %s (%s, incident %s) attempt %s failed (%s); retrying at %s",
+                item.id, item.kind, item.incident_id, attempts, exc.reason, retry_at.isoformat(),
+            )
+            return False
+        await self._record_delivery(item, result)
+        return True
+
+    async def _record_delivery(self, item: OutboxItem, result: Delivered) -> None:
+        now = self._clock.now()
+        await repo.mark_sent(self._db, item.id, at=now, channel_id=result.channel_id, message_id=result.message_id)
+        if item.kind == "alert" and result.message_id is not None:
+            await repo.set_fields(
+                self._db, item.incident_id, alert_channel_id=result.channel_id, alert_message_id=result.message_id
+            )
+        if item.kind == "person_notice":
+            await repo.set_fields(self._db, item.incident_id, person_notified_at=now, person_notice_via="dm")
+        log.info(
+            "crisis outbox %s (%s, incident %s) delivered as message %s",
+            item.id, item.kind, item.incident_id, result.message_id,
+        )
+
+    async def outbox(self, incident_id: int) -> list[OutboxItem]:
+        return await repo.outbox_of(self._db, incident_id)
+
+    async def incident_if_any(self, incident_id: int) -> Incident | None:
+        return await repo.get(self._db, incident_id)
+
+    # ------------------------------------------------------------------ retention & data rights
+    async def purge_expired(self) -> int:
+        cutoff = self._clock.now() - timedelta(days=self.settings.retention_days)
+        removed = await repo.purge_closed_before(self._db, cutoff)
+        if removed:
+            log.info("purged %d closed crisis incident(s) past retention", removed)
+        return removed
+
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        about = await repo.about(self._db, user_id)
+        incidents = []
+        for incident in about:
+            data = asdict(incident)
+            data.pop("reported_by")  # a peer reporter stays anonymous to the person
+            data["categories"] = list(incident.categories)
+            incidents.append(_jsonable(data))
+        matches = [
+            _jsonable(asdict(m)) for incident in about for m in await repo.matches_of(self._db, incident.id)
+        ]
+        reported = [
+            {"incident_id": i.id, "opened_at": to_db(i.opened_at), "origin": i.origin}
+            for i in await repo.reported_by(self._db, user_id)
+        ]
+        rows = await self._db.fetch_all(
+            "SELECT id, incident_id, kind, sent_at FROM crisis_outbox WHERE target_id = ? ORDER BY id", (user_id,)
+        )
+        return {
+            "incidents_about_you": incidents,
+            "matched_messages": matches,
+            "reports_you_made": reported,
+            "messages_sent_to_you": [dict(r) for r in rows],
+        }
+
+    async def delete_user_data(self, user_id: int) -> DeletionResult:
+        about = await repo.about(self._db, user_id)
+        open_count = sum(1 for i in about if i.is_open)
+        closed_count = len(about) - open_count
+        anonymised = await repo.anonymise_reporter(self._db, user_id)
+        kept: list[str] = []
+        if open_count:
+            kept.append(
+                f"{open_count} open safety incident(s) about you are kept while staff are still following up; "
+                "they cannot be deleted until staff close them."
+            )
+        if closed_count:
+            kept.append(
+                f"{closed_count} closed safety incident(s) about you are kept for {self.settings.retention_days} "
+                "days after they were closed, so the program can account for how it responded, and are then "
+                "deleted automatically."
+            )
+        if anonymised:
+            kept.append(f"Your name was removed from {anonymised} concern(s) you raised about someone else.")
+        return DeletionResult(self.feature, 0, tuple(kept))
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))

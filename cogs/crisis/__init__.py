@@ -1,0 +1,392 @@
+"""Crisis escalation: screening, private resources for the person, staff alerts and escalation.
+
+Discord I/O only; decisions and state live in ``bot.crisis.incidents.CrisisService``.
+Listens to messages in the check-ins channel, in group channels and in DMs to the bot,
+and (as ``bot.crisis_screen``) to free text other features accept in modals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import HearthBot
+from bot.crisis.detector import Assessment, Severity
+from bot.crisis.incidents import Report, ReportOutcome
+from bot.permissions import HearthRole, require
+from bot.repositories.crisis import Incident
+from bot.scheduler import PeriodicWork
+from bot.screening import ScreenRequest, UnscreenedText
+from bot.ui import log_task_errors, person_of, reply
+from cogs.crisis import _embeds
+from cogs.crisis._delivery import DMS_CLOSED, DiscordCourier, mention_only
+from cogs.crisis._views import (
+    AcknowledgeButton,
+    EscalateSelect,
+    FalseAlarmButton,
+    ResolveButton,
+    SafeButton,
+    TalkButton,
+    help_now_view,
+    person_view,
+)
+
+log = logging.getLogger(__name__)
+
+DYNAMIC_ITEMS = (AcknowledgeButton, ResolveButton, FalseAlarmButton, SafeButton, TalkButton, EscalateSelect)
+WORK_NAME = "crisis"
+RETENTION_WORK = "crisis-retention"
+
+STATUS_CHOICES = [
+    app_commands.Choice(name="open (not yet acknowledged)", value="open"),
+    app_commands.Choice(name="open or acknowledged", value="open_any"),
+    app_commands.Choice(name="acknowledged", value="acknowledged"),
+    app_commands.Choice(name="resolved", value="resolved"),
+    app_commands.Choice(name="false alarm", value="false_alarm"),
+]
+
+
+class Crisis(commands.Cog):
+    def __init__(self, bot: HearthBot) -> None:
+        self.bot = bot
+        self.service = bot.services.crisis
+        self.courier = DiscordCourier(bot)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._menus = (
+            app_commands.ContextMenu(
+                name="Escalate to staff", callback=self.escalate_menu, extras={"audience": "facilitator"}
+            ),
+            app_commands.ContextMenu(
+                name="I'm worried about this person", callback=self.worried_menu,
+                extras={"audience": "participant"},
+            ),
+        )
+        for menu in self._menus:
+            menu.allowed_contexts = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
+
+    # ------------------------------------------------------------------ lifecycle
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        for menu in self._menus:
+            self.bot.tree.add_command(menu)
+        self.service.attach(self.courier, self)
+        if WORK_NAME not in self.bot.scheduler.names:
+            self.bot.scheduler.register(WORK_NAME, self.service)
+        if RETENTION_WORK not in self.bot.scheduler.names:
+            self.bot.scheduler.register(
+                RETENTION_WORK, PeriodicWork(self.service.purge_expired, timedelta(hours=6), self.bot.clock)
+            )
+        self.bot.crisis_screen = self
+
+    async def cog_unload(self) -> None:
+        self.bot.crisis_screen = UnscreenedText()
+        self.service.detach()
+        for menu in self._menus:
+            self.bot.tree.remove_command(menu.name, type=menu.type)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        for task in list(self._tasks):
+            task.cancel()
+
+    def _spawn(self, name: str, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(log_task_errors(name, coro))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def kick_delivery(self) -> None:
+        """Deliver whatever is due now (e.g. an embed refresh) without waiting for the timer."""
+        self._spawn("crisis delivery", self.service.deliver_pending(self.bot.clock.now()))
+        self.bot.scheduler.poke(WORK_NAME)
+
+    # StaffDirectory
+    def on_call_members(self) -> list[int]:
+        guild = self.bot.guild
+        role = guild.get_role(self.bot.settings.roles.on_call) if guild else None
+        return [m.id for m in role.members if not m.bot] if role else []
+
+    # ------------------------------------------------------------------ screening (bot.crisis_screen)
+    async def screen(
+        self, request: ScreenRequest, interaction: discord.Interaction[Any] | None = None
+    ) -> bool:
+        assessment = self.service.assess(request.text)
+        if not assessment.is_risk:
+            return False
+        group_id = None
+        if request.channel_id is not None and request.source != "dm":
+            group_id = await self.service.group_for_channel(request.channel_id)
+        await self._handle_risk(request, assessment, group_id, interaction)
+        return True
+
+    async def _handle_risk(
+        self,
+        request: ScreenRequest,
+        assessment: Assessment,
+        group_id: int | None,
+        interaction: discord.Interaction[Any] | None,
+    ) -> ReportOutcome:
+        return await self.open_incident(
+            Report(
+                user_id=request.user_id, severity=assessment.severity, categories=assessment.categories,
+                source=request.source, text=request.text, guild_id=request.guild_id,
+                channel_id=request.channel_id, message_id=request.message_id, group_id=group_id,
+            ),
+            interaction=interaction,
+        )
+
+    async def open_incident(
+        self, report: Report, *, interaction: discord.Interaction[Any] | None
+    ) -> ReportOutcome:
+        """Write first (outbox), then send the staff alert and the person's resources side by side."""
+        outcome = await self.service.report(report)
+        if outcome.duplicate:
+            return outcome
+        if outcome.outbox_ids:
+            self._spawn("crisis alert delivery", self.service.deliver(outcome.outbox_ids))
+        self.bot.scheduler.poke(WORK_NAME)
+        if outcome.notify_person:
+            await self.notify_person(outcome.incident, interaction)
+        return outcome
+
+    async def notify_person(self, incident: Incident, interaction: discord.Interaction[Any] | None) -> None:
+        """Resources privately: DM first; if DMs are closed, ephemeral or a mention-only channel note."""
+        resources = self.bot.settings.crisis.resources
+        via: str | None
+        try:
+            try:
+                user = self.bot.get_user(incident.user_id) or await self.bot.fetch_user(incident.user_id)
+                dm = await user.create_dm()
+                await dm.send(
+                    _embeds.PERSON_MESSAGE, embed=_embeds.resources_embed(resources),
+                    view=person_view(incident.id), allowed_mentions=discord.AllowedMentions.none(),
+                )
+                via = "dm"
+            except discord.Forbidden as exc:
+                if exc.code != DMS_CLOSED:
+                    raise
+                via = await self._fallback(incident, interaction)
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                log.warning("crisis resources for incident %s failed (%s); queued for retry", incident.id, exc.status)
+                await self.service.person_notice_failed(incident.id)
+                self.bot.scheduler.poke(WORK_NAME)
+                return
+            log.error("crisis resources for incident %s could not be sent (%s %s)", incident.id, exc.status, exc.code)
+            return
+        if via is None:
+            log.error("crisis resources for incident %s: DMs closed and no other private way", incident.id)
+            return
+        await self.service.record_person_notice(incident.id, via)
+        self._spawn("crisis alert refresh", self.service.deliver_pending(self.bot.clock.now()))
+
+    async def _fallback(self, incident: Incident, interaction: discord.Interaction[Any] | None) -> str | None:
+        if interaction is not None and interaction.user.id == incident.user_id:
+            resources = self.bot.settings.crisis.resources
+            await reply(
+                interaction, _embeds.PERSON_MESSAGE, embed=_embeds.resources_embed(resources),
+                view=person_view(incident.id),
+            )
+            return "ephemeral"
+        if incident.channel_id is not None and incident.guild_id is not None:
+            channel = self.bot.get_partial_messageable(incident.channel_id, guild_id=incident.guild_id)
+            await channel.send(
+                _embeds.CHANNEL_FALLBACK.format(mention=f"<@{incident.user_id}>"),
+                allowed_mentions=mention_only(incident.user_id),
+            )
+            return "channel"
+        return None
+
+    # ------------------------------------------------------------------ listening
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None or not message.content:
+            return
+        if message.guild is None:
+            if isinstance(message.channel, discord.DMChannel):
+                await self._on_dm(message)
+            return
+        if message.guild.id != self.bot.guild_id:
+            return
+        channel = message.channel
+        parent_id = getattr(channel, "parent_id", None)
+        checkins = self.bot.settings.channels.checkins
+        assessment = self.service.assess(message.content)
+        if not assessment.is_risk:
+            return
+        if checkins in (channel.id, parent_id):
+            source, group_id = "checkin_message", None
+        else:
+            group_id = await self.service.group_for_channel(channel.id)
+            if group_id is None and parent_id is not None:
+                group_id = await self.service.group_for_channel(parent_id)
+            if group_id is None:
+                return
+            source = "group_message"
+        request = ScreenRequest(
+            user_id=message.author.id, text=message.content, source=source, guild_id=message.guild.id,
+            channel_id=channel.id, message_id=message.id,
+        )
+        await self._handle_risk(request, assessment, group_id, None)
+
+    async def _on_dm(self, message: discord.Message) -> None:
+        request = ScreenRequest(
+            user_id=message.author.id, text=message.content, source="dm", channel_id=message.channel.id,
+            message_id=message.id,
+        )
+        if await self.screen(request):
+            return
+        await message.channel.send(_embeds.DM_GUIDANCE, allowed_mentions=discord.AllowedMentions.none())
+
+    # ------------------------------------------------------------------ /help-now
+    @app_commands.command(
+        name="help-now", description="Support right now: crisis lines and a person to talk to",
+        extras={"audience": "everyone"},
+    )
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    @app_commands.checks.cooldown(5, 60)
+    async def help_now(self, interaction: discord.Interaction[HearthBot]) -> None:
+        resources = self.bot.settings.crisis.resources
+        await reply(
+            interaction, _embeds.HELP_NOW_MESSAGE, embed=_embeds.resources_embed(resources), view=help_now_view()
+        )
+
+    async def talk_to_someone(self, user_id: int, incident_id: int | None) -> str:
+        incident, new = await self.service.request_talk(user_id, incident_id)
+        if new:
+            thread_id = await self._open_thread(incident)
+            await self.service.set_talk_thread(incident.id, thread_id)
+            self.kick_delivery()
+            if thread_id:
+                return (
+                    f"Thank you for reaching out. I've opened a private thread with on-call staff: <#{thread_id}>. "
+                    "Someone will be with you as soon as they can. If you might be in danger right now, "
+                    "call or text 988, or call 911."
+                )
+            return (
+                "Thank you for reaching out. On-call staff have been told and someone will message you directly "
+                "as soon as they can. If you might be in danger right now, call or text 988, or call 911."
+            )
+        where = f" Your private thread: <#{incident.talk_thread_id}>." if incident.talk_thread_id else ""
+        return (
+            "You've already asked, and on-call staff have been told; someone will be with you as soon as they can."
+            f"{where} If you might be in danger right now, call or text 988, or call 911."
+        )
+
+    async def _open_thread(self, incident: Incident) -> int | None:
+        """A private thread (type 12) with the person and on-call staff; None means use direct messages."""
+        guild = self.bot.guild
+        if guild is None or guild.get_member(incident.user_id) is None:
+            return None
+        parent = guild.get_channel(self.bot.settings.channels.checkins)
+        if not isinstance(parent, discord.TextChannel):
+            return None
+        try:
+            thread = await parent.create_thread(
+                name=f"Support — incident {incident.id}", type=discord.ChannelType.private_thread,
+                invitable=False, auto_archive_duration=1440,
+            )
+            people = [incident.user_id, *[m for m in self.on_call_members() if m != incident.user_id]]
+            for user_id in people:
+                await thread.add_user(discord.Object(user_id))
+            await thread.send(
+                f"<@{incident.user_id}>, this is a private space with the on-call staff team. "
+                "Someone will be with you here as soon as they can.",
+                allowed_mentions=mention_only(incident.user_id),
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not open a support thread for incident %s (%s); using DMs", incident.id, exc.status)
+            return None
+        return thread.id
+
+    # ------------------------------------------------------------------ context menus
+    async def escalate_menu(self, interaction: discord.Interaction[HearthBot], message: discord.Message) -> None:
+        require(person_of(interaction), HearthRole.FACILITATOR, HearthRole.ON_CALL, action="escalating to staff")
+        if message.author.bot:
+            await reply(interaction, "That message was posted by a bot; choose a message a person wrote.")
+            return
+        view = discord.ui.View(timeout=None)
+        view.add_item(EscalateSelect(message.channel.id, message.id, message.author.id))
+        await reply(
+            interaction,
+            f"Escalate <@{message.author.id}>'s message to on-call staff. How urgent is it?",
+            view=view,
+        )
+
+    async def worried_menu(self, interaction: discord.Interaction[HearthBot], message: discord.Message) -> None:
+        person = person_of(interaction)
+        require(person, HearthRole.PARTICIPANT, HearthRole.FACILITATOR, action="raising a concern")
+        if message.author.bot:
+            await reply(interaction, "That message was posted by a bot; choose a message a person wrote.")
+            return
+        if message.author.id == interaction.user.id:
+            await reply(
+                interaction, _embeds.HELP_NOW_MESSAGE,
+                embed=_embeds.resources_embed(self.bot.settings.crisis.resources), view=help_now_view(),
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.open_incident(
+            Report(
+                user_id=message.author.id, severity=Severity.CONCERN,
+                categories=("peer_concern",), source="peer", origin="peer", text=message.content,
+                guild_id=interaction.guild_id, channel_id=message.channel.id, message_id=None,
+                group_id=await self.service.group_for_channel(message.channel.id),
+                reported_by=interaction.user.id,
+            ),
+            interaction=None,
+        )
+        log.info("peer concern recorded as incident %s", outcome.incident.id)
+        await reply(
+            interaction,
+            "Thank you for looking out for them. Their group's facilitators have been told; your name is not "
+            "shared with them. If you think someone is in immediate danger, call 911.",
+        )
+
+    async def fetch_text(self, channel_id: int, message_id: int) -> str | None:
+        try:
+            channel = self.bot.get_partial_messageable(channel_id, guild_id=self.bot.guild_id)
+            return (await channel.fetch_message(message_id)).content
+        except discord.HTTPException:
+            return None
+
+
+@app_commands.guild_only()
+class Incidents(commands.GroupCog, group_name="incident", group_description="Crisis incidents (staff)"):
+    def __init__(self, bot: HearthBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(
+        name="list", description="Recent crisis incidents, newest first", extras={"audience": "staff"}
+    )
+    @app_commands.describe(status="Only incidents with this status")
+    @app_commands.choices(status=STATUS_CHOICES)
+    async def list_(self, interaction: discord.Interaction[HearthBot], status: str | None = None) -> None:
+        incidents = await self.bot.services.crisis.list_incidents(person_of(interaction), status)
+        if not incidents:
+            await reply(interaction, "No incidents" + (f" with status {status}." if status else "."))
+            return
+        lines = [_embeds.incident_line(i) for i in incidents]
+        embed = discord.Embed(title="Crisis incidents", description="\n".join(lines)[:4000], colour=_embeds.WARM)
+        embed.set_footer(text="Use /incident show id:<n> for details and the audit trail.")
+        await reply(interaction, embed=embed)
+
+    @app_commands.command(
+        name="show", description="One incident with its audit trail", extras={"audience": "staff"}
+    )
+    @app_commands.describe(id="The incident number")
+    async def show(self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1]) -> None:
+        detail = await self.bot.services.crisis.detail(person_of(interaction), id)
+        embed = _embeds.detail_embed(detail.incident, detail.matches, detail.outbox, detail.audit)
+        await reply(interaction, embed=embed)
+
+
+async def setup(bot: HearthBot) -> None:
+    await bot.add_cog(Crisis(bot))
+    await bot.add_cog(Incidents(bot))

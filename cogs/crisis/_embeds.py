@@ -1,0 +1,233 @@
+"""Wording and embeds for crisis escalation.
+
+Safe-messaging rules for everything a person in distress reads: acknowledge, keep it
+brief and warm, give one clear action, never quote their words, never mention methods,
+never promise secrecy, and say plainly that a staff member has been told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import discord
+
+from bot.config import CrisisResource
+from bot.repositories.crisis import Incident, Match, OutboxItem
+
+WARM = discord.Colour.from_rgb(224, 142, 69)
+RED = discord.Colour.from_rgb(200, 40, 40)
+AMBER = discord.Colour.from_rgb(230, 160, 30)
+GREEN = discord.Colour.from_rgb(60, 160, 90)
+GREY = discord.Colour.from_rgb(130, 130, 130)
+
+STATUS_WORDS = {
+    "open": "Open — not yet acknowledged",
+    "acknowledged": "Acknowledged",
+    "resolved": "Resolved",
+    "false_alarm": "Closed as a false alarm",
+}
+ORIGIN_WORDS = {
+    "detector": "Detected in a message",
+    "manual": "Escalated by hand",
+    "peer": "A peer is worried",
+    "self": "The person asked for support",
+}
+SOURCE_WORDS = {
+    "checkin_message": "check-in channel",
+    "checkin_note": "check-in note",
+    "group_message": "group channel",
+    "dm": "direct message to Hearth",
+    "modal": "a form in Hearth",
+    "encouragement": "an encouragement message",
+    "manual": "message escalated by staff",
+    "help_now": "/help-now",
+    "peer": "message flagged by a peer",
+}
+
+
+def ts(moment: datetime, style: str = "f") -> str:
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+# ------------------------------------------------------------------ for the person
+
+
+PERSON_MESSAGE = (
+    "Hi — I saw your message and I'm glad you shared it. You don't have to carry this alone. "
+    "A staff member from the program has been told and will reach out to you.\n\n"
+    "**If you might be in danger right now, please call or text 988** (or call 911)."
+)
+
+CHANNEL_FALLBACK = (
+    "{mention} I tried to send you a direct message but couldn't. "
+    "Support is here for you any time: type `/help-now` to see options only you can see."
+)
+
+HELP_NOW_MESSAGE = (
+    "You don't have to go through this alone. **If you might be in danger right now, call or text 988** "
+    "(or call 911). These are free, confidential and open around the clock:"
+)
+
+DM_GUIDANCE = (
+    "Hi, I'm Hearth, the helper bot for our program's peer-support community. I can't chat here, "
+    "but I can help with a few things:\n"
+    "• `/checkin` — your daily check-in\n"
+    "• `/help` — everything I can do for you\n"
+    "• `/help-now` — support options right away, any time\n\n"
+    "If you need a person, your facilitators and the staff team are there for you."
+)
+
+
+def resources_embed(resources: Sequence[CrisisResource]) -> discord.Embed:
+    embed = discord.Embed(title="Support, any time", colour=WARM)
+    for resource in resources:
+        value = resource.how + (f"\n*{resource.when}*" if resource.when else "")
+        embed.add_field(name=resource.name, value=value, inline=False)
+    return embed
+
+
+# ------------------------------------------------------------------ for staff
+
+
+def severity_word(severity: str) -> str:
+    return "IMMINENT" if severity == "imminent" else "Concern"
+
+
+def alert_content(on_call_role: int, incident: Incident) -> str:
+    if incident.origin == "self":
+        return f"<@&{on_call_role}> A participant asked to talk to someone (incident #{incident.id})."
+    return (
+        f"<@&{on_call_role}> Crisis alert — **{severity_word(incident.severity)}** "
+        f"(incident #{incident.id}). Please acknowledge."
+    )
+
+
+def alert_embed(incident: Incident) -> discord.Embed:
+    colour = {
+        "open": RED if incident.severity == "imminent" else AMBER,
+        "acknowledged": AMBER,
+        "resolved": GREEN,
+        "false_alarm": GREY,
+    }[incident.status]
+    title = f"{severity_word(incident.severity)} — incident #{incident.id}"
+    embed = discord.Embed(title=title, colour=colour, timestamp=incident.opened_at)
+    embed.add_field(name="Person", value=f"<@{incident.user_id}>", inline=True)
+    embed.add_field(name="Severity", value=severity_word(incident.severity), inline=True)
+    embed.add_field(name="How", value=ORIGIN_WORDS.get(incident.origin, incident.origin), inline=True)
+    where = SOURCE_WORDS.get(incident.source, incident.source)
+    if incident.jump_url:
+        where = f"[{where}]({incident.jump_url})"
+    embed.add_field(name="Where (newest)", value=where, inline=True)
+    embed.add_field(name="When", value=f"{ts(incident.opened_at)} ({ts(incident.opened_at, 'R')})", inline=True)
+    if incident.match_count > 1:
+        embed.add_field(
+            name="Messages", value=f"{incident.match_count}, last {ts(incident.last_seen_at, 'R')}", inline=True
+        )
+    if incident.categories:
+        embed.add_field(name="Categories", value=", ".join(incident.categories)[:1024], inline=False)
+    if incident.excerpt:
+        embed.add_field(name="Excerpt", value=incident.excerpt[:1024], inline=False)
+    embed.add_field(name="Status", value=status_line(incident), inline=False)
+    person_bits = []
+    if incident.person_notified_at:
+        person_bits.append(f"resources sent ({incident.person_notice_via}) {ts(incident.person_notified_at, 't')}")
+    if incident.safe_at:
+        person_bits.append(f"said they are safe right now {ts(incident.safe_at, 't')}")
+    if incident.talk_requested_at:
+        talk = f"asked to talk to someone {ts(incident.talk_requested_at, 't')}"
+        if incident.talk_thread_id:
+            talk += f" — <#{incident.talk_thread_id}>"
+        person_bits.append(talk)
+    if person_bits:
+        embed.add_field(name="The person", value="\n".join(person_bits)[:1024], inline=False)
+    embed.set_footer(text=f"Hearth incident #{incident.id}")
+    return embed
+
+
+def status_line(incident: Incident) -> str:
+    line = STATUS_WORDS.get(incident.status, incident.status)
+    if incident.acknowledged_by and incident.acknowledged_at:
+        line += f"\nAcknowledged by <@{incident.acknowledged_by}> {ts(incident.acknowledged_at)}"
+    if incident.closed_by and incident.closed_at:
+        line += f"\nClosed by <@{incident.closed_by}> {ts(incident.closed_at)}"
+    if incident.status == "open" and incident.escalations:
+        line += f"\nEscalated {incident.escalations} time(s)"
+    return line
+
+
+def repeat_content(on_call_role: int, escalation_roles: Sequence[int], incident: Incident, round_no: int,
+                   max_rounds: int) -> str:
+    pings = " ".join([f"<@&{on_call_role}>", *(f"<@&{r}>" for r in escalation_roles)])
+    return (
+        f"{pings} Incident #{incident.id} (**{severity_word(incident.severity)}**) has not been acknowledged — "
+        f"escalation {round_no} of {max_rounds}. Please acknowledge on the alert above."
+    )
+
+
+def upgrade_content(on_call_role: int, incident: Incident) -> str:
+    return f"<@&{on_call_role}> Incident #{incident.id} is now **IMMINENT**. Please acknowledge."
+
+
+def staff_dm_content(incident: Incident, alert_url: str | None) -> str:
+    where = f" Alert: {alert_url}" if alert_url else ""
+    return (
+        f"Hearth: crisis incident #{incident.id} (**{severity_word(incident.severity)}**) has not been "
+        f"acknowledged by on-call staff. Please check the staff alerts channel now.{where}"
+    )
+
+
+def reminder_content(incident: Incident) -> str:
+    who = f"<@{incident.acknowledged_by}>" if incident.acknowledged_by else "On-call staff"
+    return (
+        f"{who} reminder: incident #{incident.id} was acknowledged and is still open. "
+        "Please resolve it (or close it as a false alarm) when follow-up is done."
+    )
+
+
+def talk_content(on_call_role: int, incident: Incident) -> str:
+    if incident.talk_thread_id:
+        where = f"A private thread is open: <#{incident.talk_thread_id}>."
+    else:
+        where = f"A private thread could not be opened; please send <@{incident.user_id}> a direct message."
+    return f"<@&{on_call_role}> <@{incident.user_id}> would like to talk to someone (incident #{incident.id}). {where}"
+
+
+def peer_concern_content(incident: Incident, group_name: str | None) -> str:
+    where = f" ([message]({incident.jump_url}))" if incident.jump_url else ""
+    group = f" in **{group_name}**" if group_name else ""
+    return (
+        f"Hearth: a group member is worried about <@{incident.user_id}>{group}{where}. "
+        "This is a concern passed on to facilitators, not an emergency alert; the person who raised it is "
+        "not named. Please check in with them. If you think they may be in danger, use "
+        "**Escalate to staff** on the message (right-click → Apps)."
+    )
+
+
+def incident_line(incident: Incident) -> str:
+    return (
+        f"**#{incident.id}** {severity_word(incident.severity)} · {STATUS_WORDS.get(incident.status, incident.status)}"
+        f" · <@{incident.user_id}> · {ts(incident.opened_at, 'd')} · {ORIGIN_WORDS.get(incident.origin, '')}"
+        f" · {incident.match_count} msg"
+    )
+
+
+def detail_embed(incident: Incident, matches: Sequence[Match], outbox: Sequence[OutboxItem],
+                 audit: Sequence[Any]) -> discord.Embed:
+    embed = alert_embed(incident)
+    if incident.reported_by:
+        embed.add_field(name="Reported by", value=f"<@{incident.reported_by}>", inline=True)
+    sent = sum(1 for o in outbox if o.sent_at)
+    waiting = sum(1 for o in outbox if o.sent_at is None and o.cancelled_at is None)
+    embed.add_field(name="Messages sent", value=f"{sent} sent, {waiting} waiting", inline=True)
+    trail = []
+    for entry in audit[-15:]:
+        actor = f"<@{entry.actor_id}>" if entry.actor_id else "Hearth"
+        trail.append(f"{ts(entry.at, 'f')} — {entry.action.replace('_', ' ')} by {actor}")
+    if trail:
+        embed.add_field(name="Audit trail", value="\n".join(trail)[:1024], inline=False)
+    if matches:
+        lines = [f"{ts(m.at, 'f')} {m.severity} ({m.source})" for m in matches[-10:]]
+        embed.add_field(name="Matches", value="\n".join(lines)[:1024], inline=False)
+    return embed
