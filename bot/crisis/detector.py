@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from bot.crisis import patterns as _p
-from bot.crisis._gate import required_literals
+from bot.crisis._gate import Gate, GateIndex, LiteralFinder, required_gate, required_literals
 from bot.crisis.normalize import normalize
 
 __all__ = ["Assessment", "CrisisDetector", "Severity"]
@@ -67,12 +67,59 @@ _SPANISH = re.compile(
 _KEEP_IMMINENT_FOR_THIRD = frozenset({"attempt_in_progress", "overdose"})
 _JOKE_GATE: tuple[str, ...] = ("lo", "lm", "ha", "jk", "joking", "kidding", "rofl", "😂", "🤣", "💀", "😭", "😆")
 _PAST_GATE = required_literals(_p.PAST)
-# (rule, substrings one of which every match contains) - checked before running the regex.
-_GATED_RULES: tuple[tuple[_p.Rule, frozenset[str] | None], ...] = tuple(
-    (rule, None if (g := required_literals(rule.regex)) is None else frozenset(g)) for rule in _p.RULES
-)
-# Every gate literal, checked once per message.
-_LITERALS: frozenset[str] = frozenset(lit for _r, g in _GATED_RULES if g is not None for lit in g)
+# (rule, gate) - a rule runs only when the message holds the literals its gate needs (see _gate.py);
+# a gate of None means "always run". Exact: a skipped rule could not have matched.
+_GATED_RULES: tuple[tuple[_p.Rule, Gate | None], ...] = tuple((rule, required_gate(rule.regex)) for rule in _p.RULES)
+
+
+def _decisive(rule: _p.Rule) -> bool:
+    """Whether a match of ``rule`` can make a message a risk on its own or as the anchor of a combination.
+
+    Concern and imminent rules set a level. Of the signals, combinations need an active mention
+    (timing, intent, means) or a goodbye (goodbye); time, resolve and means signals never count alone.
+    """
+    return rule.level > _p.SIGNAL or rule.category in ("sig_active", "sig_bye")
+
+
+class _RuleSelector:
+    """Picks, per message, the rules whose gates it opens (exactly those; see :class:`GateIndex`).
+
+    Results are cached by the set of literals found, which repeats a lot across chat messages: the cache holds
+    literal sets and rule tuples, never text.
+    """
+
+    __slots__ = ("_cache", "_finder", "_index", "_rules", "gated")
+
+    _CACHE_SIZE = 8192
+
+    def __init__(self, gated: tuple[tuple[_p.Rule, Gate | None], ...]) -> None:
+        self.gated = gated
+        self._rules = tuple(rule for rule, _g in gated)
+        self._index = GateIndex([g for _r, g in gated])
+        self._finder = LiteralFinder(self._index.literals)
+        self._cache: dict[frozenset[str], tuple[tuple[_p.Rule, ...], bool]] = {}
+
+    def select(self, norm: str) -> tuple[tuple[_p.Rule, ...], bool]:
+        """(rules to run in order, whether any of them is decisive)."""
+        key = self._finder.longest(norm)
+        hit = self._cache.get(key)
+        if hit is None:
+            rules = tuple(self._rules[i] for i in self._index.open_items(self._finder.expand(key)))
+            hit = (rules, any(_decisive(r) for r in rules))
+            if len(self._cache) >= self._CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+
+_SELECTOR = _RuleSelector(_GATED_RULES)
+
+
+def _selector() -> _RuleSelector:
+    global _SELECTOR
+    if _SELECTOR.gated is not _GATED_RULES:  # the gate table was replaced (tests compare against no gates)
+        _SELECTOR = _RuleSelector(_GATED_RULES)
+    return _SELECTOR
 
 
 class CrisisDetector:
@@ -89,15 +136,17 @@ class CrisisDetector:
         norm = normalize(text)
         if not norm:
             return _NO_RISK
+        # Cheap first pass: the rules whose gates the message can open. Most chat opens no rule that could
+        # make it a risk, and then the answer is "none" without running a single rule regex.
+        rules, decisive = _selector().select(norm)
+        if not decisive:
+            return _NO_RISK
         joke = (
             any(j in norm for j in _JOKE_GATE)
             and _p.JOKE.search(norm) is not None
             and _p.SERIOUS.search(norm) is None
         )
 
-        present = {lit for lit in _LITERALS if lit in norm}
-        if not present and all(g is not None for _r, g in _GATED_RULES):
-            return _NO_RISK
         levels: dict[str, int] = {}
         signals: dict[str, list[int]] = {}
         concern_at: list[int] = []
@@ -106,7 +155,7 @@ class CrisisDetector:
             clause = clause.strip()
             if not clause:
                 continue
-            if _scan_clause(clause, joke, present, levels, signals, index):
+            if _scan_clause(clause, joke, rules, levels, signals, index):
                 concern_at.append(index)
             index += 1
 
@@ -155,7 +204,7 @@ def _near(a: list[int], b: list[int], window: int) -> bool:
 def _scan_clause(
     clause: str,
     joke: bool,
-    present: set[str],
+    rules: tuple[_p.Rule, ...],
     levels: dict[str, int],
     signals: dict[str, list[int]],
     index: int,
@@ -170,9 +219,7 @@ def _scan_clause(
         return False
     addressed = "you" in clause and _p.ADDRESSED.search(clause) is not None
     found = False
-    for rule, gate in _GATED_RULES:
-        if gate is not None and gate.isdisjoint(present):
-            continue
+    for rule in rules:
         guards = rule.guards
         if (
             (past and "past" in guards)

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from bot.crisis._gate import required_literals
+from bot.crisis._gate import GateIndex, LiteralFinder, required_gate
 
 __all__ = ["KEY_WORDS", "normalize"]
 
@@ -73,7 +73,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bsui?[cs]i?de\b", "suicide"),
         (r"\b(?:sewer\s*slide|sewerslide|sooside|suey\s*side|suicide\s*mouse|s\s*word|commit\s+sudoku|"
          r"toaster\s+bath)\b", "suicide"),
-        (r"\bselfharm(?:ing)?\b|\bself\s*-\s*harm\b|\bsh\s+(?=(?:urges?|again|scars?|relapse|thoughts?)\b)",
+        (r"\bselfharm(?:ing)?\b|\bself\s*-\s*harm\b|\bs/h\b|\bsh\s+(?=(?:urges?|again|scars?|relapse|thoughts?)\b)",
          "self harm "),
         # slang for killing oneself
         (r"\bkms+\b|\bk\s*m\s*s\b", "kill myself"),
@@ -110,10 +110,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
-# Substring gates: a rewrite whose required literals are absent is skipped (exact, only faster).
-_GATED_REWRITES: tuple[tuple[tuple[str, ...] | None, re.Pattern[str], str], ...] = tuple(
-    (required_literals(rx), rx, rep) for rx, rep in _REWRITES
-)
+# Substring gates: a rewrite runs only when the text holds the literals its gate needs (exact, only faster).
+_REWRITE_INDEX = GateIndex([required_gate(rx) for rx, _rep in _REWRITES])
+_REWRITE_FINDER = LiteralFinder(_REWRITE_INDEX.literals)
 _HAS_RUN3 = re.compile(r"([a-z])\1\1")
 _HAS_SPACED = re.compile(r"(?<![a-z0-9])[a-z][ .\-_]{1,3}[a-z][ .\-_]{1,3}[a-z](?![a-z0-9])")
 
@@ -140,11 +139,44 @@ def _word_sub(m: re.Match[str]) -> str:
 # "od'd", "od'ing" must be rewritten before apostrophes are dropped ("odd" is a real word).
 _OD_APOS = re.compile(r"\bod(?:['\u2019]?d|['\u2019]ed|['\u2019]?ing)\b")
 _OD_ING = re.compile(r"\bod[' \u2019]?ing\b")
+_OD_START = re.compile(r"\bod")  # both patterns above start with it
+
+
+class _CombiningTable(dict[int, int | None]):
+    """``str.translate`` table that deletes combining marks; filled in lazily, one code point at a time."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_DROP_COMBINING = _CombiningTable()
+_DROP_APOSTROPHES = dict.fromkeys(map(ord, "'\u2018\u2019\u02bc\u0060\u00b4"))
+_LEET_CHARS = re.compile("[013457@$!|€]")
+_MASK_CHARS = re.compile(r"[*#_.\-]")
 
 
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return decomposed if decomposed.isascii() else decomposed.translate(_DROP_COMBINING)
+
+
+def _rewrite(t: str) -> str:
+    """Apply :data:`_REWRITES` in order, each only when its gate is open on the text as it is at that point."""
+    todo = _REWRITE_INDEX.open_items(_REWRITE_FINDER(t))
+    pos = 0
+    while pos < len(todo):
+        k = todo[pos]
+        rx, rep = _REWRITES[k]
+        new = rx.sub(rep, t)
+        if new != t:
+            t = new
+            todo = tuple(j for j in _REWRITE_INDEX.open_items(_REWRITE_FINDER(t)) if j > k)
+            pos = 0
+        else:
+            pos += 1
+    return t
 
 
 @lru_cache(maxsize=4096)
@@ -220,20 +252,27 @@ def _stretch_sub(m: re.Match[str]) -> str:
 
 def normalize(text: str) -> str:
     """Return the canonical form of ``text`` used for pattern matching."""
-    t = unicodedata.normalize("NFKC", text)
-    t = _ZERO_WIDTH.sub("", t)
-    t = t.lower()
-    t = _strip_accents(t)
-    t = _QUOTES.sub(" ", t)
-    if "od" in t:
+    if text.isascii():
+        # NFKC, zero-width removal and accent stripping leave ASCII unchanged; the only ASCII quote is '"'.
+        t = text.lower()
+        if '"' in t:
+            t = t.replace('"', " ")
+    else:
+        t = unicodedata.normalize("NFKC", text)
+        t = _ZERO_WIDTH.sub("", t)
+        t = t.lower()
+        t = _strip_accents(t)
+        t = _QUOTES.sub(" ", t)
+    if _OD_START.search(t) is not None:
         t = _OD_ING.sub("overdosing", t)
         t = _OD_APOS.sub("overdosed", t)
-    t = _APOSTROPHES.sub("", t)
-    if any(c in t for c in "013457@$!|€"):
+    if _APOSTROPHES.search(t) is not None:
+        t = t.translate(_DROP_APOSTROPHES)
+    if _LEET_CHARS.search(t) is not None:
         t = _LEET_INNER.sub(lambda m: m.group(0).translate(_LEET_MAP), t)
         t = _LEET_LEAD.sub(lambda m: m.group(0).translate(_LEET_MAP), t)
         t = _LEET_TAIL.sub("e", t)
-    if any(c in t for c in "*#_.-"):
+    if _MASK_CHARS.search(t) is not None:
         t = _MASKED.sub(_unmask_sub, t)
     if _HAS_SPACED.search(t) is not None:
         t = _SPACED.sub(_spaced_sub, t)
@@ -241,8 +280,4 @@ def normalize(text: str) -> str:
         t = _STRETCH_TOKEN.sub(_stretch_sub, t)
     t = _WS.sub(" ", t)
     t = _WORD_RX.sub(_word_sub, t)
-    for gate, rx, rep in _GATED_REWRITES:
-        if gate is not None and not any(g in t for g in gate):
-            continue
-        t = rx.sub(rep, t)
-    return t.strip()
+    return _rewrite(t).strip()

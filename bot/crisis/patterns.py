@@ -113,7 +113,8 @@ RULES: tuple[Rule, ...] = (
           r"want\s+to|need\s+to|finally\s+going\s+to|im\s+gonna|gon|trying\s+to|try\s+to)\s+"
           r"(?:\w+\s+){{0,2}}?(?:kill\s+myself|commit\s+suicide|end\s+(?:my\s+(?:own\s+)?life|it\s+all|"
           r"things|everything)|take\s+my\s+(?:own\s+)?life|hang\s+myself|shoot\s+myself|"
-          r"off\s+myself|overdose\s+on\s+purpose|jump\s+off|jump\s+in\s+front|swallow\s+(?:all|them|"
+          r"off\s+myself|overdose\s+on\s+purpose|jump\s+off|jump\s+in\s+front|drown\s+myself|"
+          r"walk\s+into\s+(?:the\s+)?(?:ocean|sea|lake|river|traffic)|swallow\s+(?:all|them|"
           r"every|the\s+whole))", _ALL),
     _rule("intent", IMMINENT, r"\b(?:im|i\s+am)\s+(?:ending\s+it|ending\s+my\s+life|killing\s+myself|"
           r"doing\s+it)\s+(?:tonight|today|now|right\s+now|for\s+real|this\s+time)\b", "neg joke"),
@@ -121,6 +122,8 @@ RULES: tuple[Rule, ...] = (
     _rule("intent", IMMINENT, r"\b(?:made\s+up\s+my\s+mind|my\s+mind\s+is\s+made\s+up|already\s+decided|"
           r"ive\s+decided|i\s+decided|no\s+turning\s+back|not\s+a\s+cry\s+for\s+help|isnt\s+a\s+cry\s+for\s+help|"
           r"dont\s+try\s+to\s+(?:stop|find|save|talk)|nobody\s+(?:try|check\s+on\s+me)|"
+          r"(?:nobody|no\s+one|noone)\s+(?:can|could|will|is\s+going\s+to)\s+(?:talk\s+me\s+out|stop\s+me|"
+          r"change\s+my\s+mind)|"
           r"no\s+one\s+(?:try|check\s+on\s+me))", "past"),
     _rule("intent", IMMINENT, r"\b(?:i\s+want|want)\s+to\s+die\s+(?:tonight|today|right\s+now|now)\b", _ALL),
     _rule("intent", IMMINENT, r"\b(?:me\s+voy\s+a\s+(?:matar|suicidar|quitar\s+la\s+vida)|voy\s+a\s+(?:matarme|"
@@ -131,9 +134,10 @@ RULES: tuple[Rule, ...] = (
     _rule("plan", IMMINENT, r"\b(?:ive|i)\s+(?:got|have|made|set|finished|figured\s+out)\s+(?:a|my|the)\s+"
           r"(?:plan|date|method)\b(?!\s+(?:for|with)\s+(?:my|the)\s+(?:sponsor|counsel|therap|recovery|"
           r"relapse|safety|week))", _ALL),
-    _rule("plan", IMMINENT, r"\bmy\s+plan\s+(?:is\s+set|is\s+to\s+(?:kill|end|jump|hang|overdose|die)|for\s+"
-          r"(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday|tonight|tomorrow)|is\s+ready)", _ALL),
+    _rule("plan", IMMINENT, r"\bmy\s+plan\s+(?:is\s+set|is\s+to\s+(?:kill|end|jump|hang|overdose|die)|is\s+ready)",
+          _ALL),
     _rule("plan", IMMINENT, r"\b(?:plan\s+is\s+set|a\s+plan\s+and\s+a\s+date|picked\s+(?:a|the)\s+date|"
+          r"(?:my|the|suicide)\s+note\s+is\s+(?:written|done|ready|finished)|everything\s+is\s+planned|"
           r"(?:wrote|written|writing|left)\s+(?:the|a|my)\s+(?:suicide\s+)?note|"
           r"(?:tonights|tonight\s+is|today\s+is|todays|tomorrow\s+is|tomorrows)\s+(?:the\s+night|the\s+day|it)\b|"
           r"(?:i\s+will|im\s+going\s+to|going\s+to)\s+be\s+(?:gone|dead)\s+(?:by|before|tonight|tomorrow|soon|"
@@ -162,6 +166,14 @@ RULES: tuple[Rule, ...] = (
     _rule("means", IMMINENT, r"\b(?:razor|blade|rope|noose|belt)\b.*\b(?:right\s+now|want\s+it\s+(?:over|to\s+end)|"
           r"ready|tonight|bathtub|tied|around\s+my\s+neck|ceiling|over\s+with)", "neg past res joke"),
     _rule("means", IMMINENT, r"\b(?:have|got|has)\s+the\s+means\b", "neg past res"),
+    _rule("means", IMMINENT, r"\b(?:gun|rifle|pistol|handgun|firearm)\b.*\b(?:not|isnt|aint)\s+(?:really\s+)?for\s+"
+          r"(?:the\s+range|hunting|protection|sport|target\s+practice|self\s+defense)", "past res joke"),
+    _rule("means", IMMINENT, r"\b(?:rope|noose|belt|cord)\b\s+(?:\w+\s+){{0,2}}?(?:set\s+up|hung|hanging|ready|up)\s+"
+          r"(?:in|on|from)\s+(?:the|my)\s+(?:closet|garage|basement|ceiling|beam|door|attic|shower)",
+          "neg past res joke"),
+    _rule("means", IMMINENT, r"\bengine\s+(?:is\s+)?running\b.*\bgarage\b|\bgarage\b.*\bengine\s+(?:is\s+)?running\b|"
+          r"\b(?:drank|swallowed|just\s+drank)\s+(?:some\s+)?(?:bleach|antifreeze|rat\s+poison|"
+          r"drain\s+cleaner|poison)\b", "neg past res joke you"),
     _rule("means", IMMINENT, r"\bnoose\b|\b(?:rope|belt|cord)\b.*\btied\b|\btied\s+(?:it\s+)?to\s+the\s+"
           r"(?:beam|rafter|ceiling|closet\s+rod|railing)\b", "neg past res joke"),
     _rule("means", IMMINENT,
@@ -178,6 +190,11 @@ RULES: tuple[Rule, ...] = (
           r"(?:\w+\s+){{0,2}}?{QTY}\s+(?:\w+\s+){{0,2}}?{DRUG}\b", "neg past res"),
     _rule("attempt_in_progress", IMMINENT,
           r"\b(?:took|swallowed|downed|popped)\s+(?:all|the\s+rest|them\s+all|everything)\b", "neg past res"),
+    _rule("attempt_in_progress", IMMINENT,
+          r"(?:^|\b(?:i|ive|i\s+just|just|i\s+already|already)\s+)(?:took|swallowed|downed|popped|ate|drank|chugged)\s+"
+          r"(?:(?:a|the|my|an)\s+)?(?:whole|full|entire)\s+(?:bottle|pack|box|blister|strip)|"
+          r"(?:^|\b(?:i|ive|i\s+just|just|i\s+already|already)\s+)(?:took|swallowed|downed|popped)\s+every\s+"
+          r"(?:single\s+)?(?:pill|tablet|capsule|one)", "neg past res you"),
     _rule("attempt_in_progress", IMMINENT,
           r"\b(?:already|just)\s+(?:took|swallowed|taken|downed|popped)\s+(?:them|it|the\s+pills|everything|"
           r"all)\b", "neg past res"),
@@ -201,7 +218,8 @@ RULES: tuple[Rule, ...] = (
     _rule("overdose", IMMINENT,
           r"\b(?:overdosing|im\s+overdosing|think\s+im\s+(?:overdosing|od))\b", "neg past res joke"),
     _rule("overdose", IMMINENT,
-          r"\b(?:using|used|shot\s+up|relapsed|took|using\s+all|snorted|smoked)\b.*\b(?:cant\s+(?:catch\s+my\s+)?"
+          r"\b(?:using|used|shot\s+up|relapsed|took|using\s+all|snorted|smoked|did)\b.*\b(?:(?:can\s+)?barely\s+"
+          r"(?:keep\s+my\s+eyes\s+open|breathe|stay\s+awake|move)|cant\s+keep\s+my\s+eyes\s+open|cant\s+(?:catch\s+my\s+)?"
           r"breathe?|cant\s+catch\s+my\s+breath|lips\s+(?:feel|are|turning|look)|(?:turning|going)\s+blue|"
           r"fading|cant\s+(?:really\s+)?move|going\s+dark|chest\s+hurts|everything\s+is\s+spinning|"
           r"passing\s+out|cant\s+stay\s+awake|cant\s+feel\s+my)", "neg past res"),
@@ -246,6 +264,10 @@ RULES: tuple[Rule, ...] = (
     _rule("timing", IMMINENT, r"\b(?:doing|do)\s+it\s+on\s+my\s+(?:\w+\s+)?(?:date|birthday|anniversary)\b",
           "neg past res joke"),
     _rule("goodbye", IMMINENT, r"\bperdon\s+a\s+todos\b|\badios\s+a\s+todos\b", "past res"),
+    _rule("goodbye", IMMINENT, r"\bsigning\s+off\s+(?:for\s+good|forever|for\s+the\s+last\s+time)\b|"
+          r"\b(?:feed|take\s+care\s+of|look\s+after|walk)\s+my\s+(?:cat|dog|pets?|kids?|fish|bird)\s+"
+          r"(?:\w+\s+){{0,2}}?(?:after\s+(?:tonight|today|i\s+go|im\s+gone)|when\s+im\s+gone|once\s+im\s+gone)",
+          "neg past res joke"),
     # ---------------------------------------------------------------- signals for combinations
     _rule("sig_active", SIGNAL, r"\b{KILLSELF}\b", _ALL + " you"),
     _rule("sig_active", SIGNAL, r"\b(?:want\s+to|going\s+to|gonna|ready\s+to)\s+die\b", _ALL + " you"),
@@ -260,7 +282,7 @@ RULES: tuple[Rule, ...] = (
           r"guys|everyone)\s+for\s+everything|thank\s+you\s+for\s+(?:everything|trying)|"
           r"sorry\s+for\s+(?:everything|all\s+the\s+trouble|being\s+a\s+burden)|"
           r"(?:i\s+)?loved\s+(?:her|him|them|you)|please\s+tell\s+my|take\s+care\s+of\s+(?:my|him|her)|"
-          r"im\s+sorry\s+(?:mom|dad|everyone|to\s+everyone)|im\s+so\s+sorry\s+(?:mom|dad|everyone)|"
+          r"take\s+care\s+of\s+each\s+other|im\s+sorry\s+(?:mom|dad|everyone|to\s+everyone)|im\s+so\s+sorry\s+(?:mom|dad|everyone)|"
           r"forgive\s+me|adios|(?:giving|gave|give)\s+(?:away\s+)?(?:my|all\s+my)\s+(?:\w+\s+){{0,2}}?"
           r"(?:dog|cat|pets?|stuff|things|belongings|clothes|games|switch|ps5|xbox|car|ring|jewelry)\b|"
           r"\bafter\s+that\s+im\s+done\b|perdon|🖤|deleted\s+(?:all\s+)?my\s+(?:socials|accounts)|"
@@ -281,12 +303,13 @@ RULES: tuple[Rule, ...] = (
           r"born|alive|here|exist|existed|woken|wake|gone|sleep\s+forever|go\s+to\s+sleep|stop\s+existing)",
           "neg past"),
     _rule("passive_ideation", CONCERN,
-          r"\bwish\s+(?:the|that|my|it|this)\s+(?:\w+\s+){{0,3}}?(?:had|would\s+have|wouldve)\s+"
+          r"\bwish(?:es|ed)?\s+(?:the|that|my|it|this)\s+(?:\w+\s+){{0,3}}?(?:had|would\s+have|wouldve)\s+"
           r"(?:worked|killed\s+me|finished)", "neg"),
     _rule("passive_ideation", CONCERN,
           r"\b(?:death|dying|being\s+dead|not\s+existing|not\s+being\s+alive)\s+(?:sounds|seems|feels|looks|"
           r"would\s+be)\s+(?:so\s+|really\s+|kinda\s+|pretty\s+)?(?:peaceful|nice|good|better|easier|"
-          r"like\s+a\s+relief|relieving|appealing|comforting)", "neg past res"),
+          r"(?:like\s+)?(?:a\s+relief|a\s+release|an\s+escape|a\s+mercy)|relieving|appealing|comforting)",
+          "neg past res"),
     _rule("passive_ideation", CONCERN,
           r"\b(?:think|thinking|thought|thoughts|fantasi[sz]e|fantasi[sz]ing|dream|dreaming|obsess(?:ing)?)\s+"
           r"(?:\w+\s+){{0,2}}?(?:about|of)\s+(?:\w+\s+){{0,1}}?(?:dying|death|suicide|killing\s+myself|"
@@ -345,6 +368,19 @@ RULES: tuple[Rule, ...] = (
           r"quiero\s+desaparecer|no\s+puedo\s+mas|ganas\s+de\s+morir|pienso\s+en\s+(?:la\s+muerte|"
           r"morir(?:me)?|suicid|matarme)|pensamientos\s+(?:suicidas|de\s+muerte)|me\s+quiero\s+ir\s+para\s+siempre)",
           "past res"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:sleep|go\s+to\s+sleep|fall\s+asleep)\s+and\s+(?:never|not|just\s+not)\s+wake\s+up\b|"
+          r"\bif\s+i\s+(?:didnt|dont|never|wouldnt)\s+wake\s+up\b.*\b(?:fine|ok|okay|good|relief|wouldnt\s+mind|"
+          r"wouldnt\s+care|be\s+better|dont\s+care)\b|"
+          r"\b(?:id|i\s+would)\s+(?:honestly\s+|just\s+|really\s+|much\s+)?rather\s+(?:be\s+dead|die|not\s+"
+          r"(?:exist|be\s+alive|be\s+here|wake\s+up))\b(?!.*\bthan\b)|"
+          r"\bwant\s+(?:it\s+all|everything|the\s+pain|my\s+life|all\s+of\s+it)\s+to\s+(?:stop|end)\b",
+          "neg past res joke you"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:look(?:ing|ed)?\s+up|research(?:ing|ed)?|googl(?:e|ing|ed)|search(?:ing|ed)?(?:\s+for)?|"
+          r"read(?:ing)?\s+about)\s+(?:\w+\s+){{0,2}}?(?:ways|how|methods?|the\s+best\s+way)\s+to\s+"
+          r"(?:die|kill\s+myself|end\s+(?:it|my\s+life)|overdose|hang\s+myself|commit\s+suicide)\b",
+          "neg past joke"),
     # ---------------------------------------------------------------- concern: self-harm
     _rule("self_harm", CONCERN,
           r"\b(?:cut|cutting|cuts|burn|burning|burned|hit|hitting|scratch|scratched|scratching|hurt|hurting|"
@@ -365,7 +401,9 @@ RULES: tuple[Rule, ...] = (
           r"body)\b(?!.*\b(?:remind|healed|from\s+years|old|used\s+to))", "neg past res"),
     _rule("self_harm", CONCERN,
           r"\b(?:picking|scratching|cutting|biting|hitting)\b.*\b(?:til|until)\s+(?:it|they|i)\s+(?:bleeds?|bled|"
-          r"bruise|bruised)|\b(?:myself|skin)\s+(?:til|until)\s+(?:it|i)\s+(?:bleeds?|bruised?)",
+          r"bruise|bruised)|\b(?:myself|skin)\s+(?:til|until)\s+(?:it|i)\s+(?:bleeds?|bruised?)|"
+          r"\b(?:til|until)\s+(?:my\s+)?(?:knuckles|hands?|fists?|skin|arms?)\s+(?:bled|bleed|were\s+bleeding|"
+          r"bruised|broke)|\bwant(?:ed)?\s+(?:it|myself)\s+to\s+hurt\b",
           "neg past res"),
     _rule("self_harm", CONCERN,
           r"\b(?:brain|head|voice|voices|mind)\s+(?:\w+\s+){{0,2}}?(?:telling|tells|told)\s+me\s+to\s+"
@@ -383,9 +421,9 @@ RULES: tuple[Rule, ...] = (
     _rule("hopelessness", CONCERN,
           r"\bno\s+way\s+out\b(?!\s+of\s+(?:the\s+)?(?:parking|lot|meeting|traffic))|"
           r"\bonly\s+way\s+out\b|\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|being\s+alive|"
-          r"staying\s+alive|going\s+on|keep\s+living)|\bwhats\s+the\s+point\s+(?:of|in)\s+(?:living|life|"
+          r"staying\s+alive|going\s+on|keep\s+living)|\bwhats\s+(?:even\s+)?the\s+point\s+(?:of|in)\s+(?:living|life|"
           r"being\s+alive|staying\s+alive|going\s+on|getting\s+sober|trying|anything)\b.*\b(?:die|dead|anyway|"
-          r"alive|living|life)|\bwhats\s+the\s+point\s+of\s+(?:living|life|being\s+alive)\b",
+          r"alive|living|life)|\bwhats\s+(?:even\s+)?the\s+point\s+(?:of|in)\s+(?:living|life|being\s+alive)\b",
           "neg past res joke"),
     _rule("hopelessness", CONCERN,
           r"\b(?:cant|dont)\s+see\s+myself\s+(?:living|making\s+it|being\s+alive|alive|here|around)\s*"
@@ -406,6 +444,15 @@ RULES: tuple[Rule, ...] = (
     _rule("hopelessness", CONCERN,
           r"\bnot\s+being\s+here\b|\bnot\s+(?:be|being)\s+(?:alive|around)\s+(?:much\s+longer|anymore)\b",
           "neg past res joke"),
+    _rule("hopelessness", CONCERN,
+          r"\b(?:dont|cant)\s+see\s+(?:a|any)\s+future\s+(?:for\s+(?:me|myself)|ahead\s+of\s+me)\b"
+          r"(?!\s+(?:at|in|with)\b)|"
+          r"\bdont\s+think\s+(?:i\s+will|im\s+going\s+to)\s+(?:still\s+)?be\s+(?:here|alive|around)\s+"
+          r"(?:next\s+year|much\s+longer|for\s+(?:much\s+)?long|a\s+year\s+from\s+now|by\s+(?:christmas|summer|"
+          r"the\s+end\s+of))|"
+          r"\b(?:death|dying|being\s+dead)\s+(?:\w+\s+){{0,3}}?(?:is|seems|feels|looks)\s+(?:like\s+)?(?:the\s+)?"
+          r"only\s+(?:way|option|answer|escape|solution)\b",
+          "neg past res joke you"),
     # ---------------------------------------------------------------- concern: burden
     _rule("burden", CONCERN,
           r"\bbetter\s+off\s+(?:without\s+me|dead|if\s+i\s+(?:was|were|wasnt|werent|never|died|left|was\s+gone|"
@@ -414,7 +461,9 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:im|i\s+am|i\s+feel\s+like|feel\s+like\s+im|such)\s+(?!not\b|never\b|no\b)(?:\w+\s+){{0,2}}?"
           r"(?:a\s+)?burden\b|"
           r"\bburden\s+(?:to|on|for)\s+(?:everyone|my|all|the|yall|you|people)\b|\bdead\s+weight\b|"
-          r"\bsoy\s+una\s+carga\b|\bestarian\s+mejor\s+sin\s+mi\b", "neg past res joke"),
+          r"\bsoy\s+una\s+carga\b|\bestarian\s+mejor\s+sin\s+mi\b|"
+          r"\b(?:im|i\s+am|feel\s+like|such)\s+(?:\w+\s+){{0,2}}?a\s+waste\s+of\s+(?:space|air|oxygen|a\s+life)\b",
+          "neg past res joke"),
     _rule("burden", CONCERN,
           r"\bif\s+i\s+(?!(?:was|were)\s+(?:you|in\s+your|in\s+(?:this|that|his|her|their|the)|every|to|"
           r"able|going|a\b|an\b|the\b|more|less|still|really|being))(?:was|were|wasnt|just\s+wasnt|just\s+was|died|disappeared|was\s+dead|wasnt\s+here|"
@@ -436,8 +485,12 @@ RULES: tuple[Rule, ...] = (
           r"thought\s+i\s+was\s+(?:dying|going\s+to\s+die)|almost\s+didnt\s+make\s+it|almost\s+died|"
           r"wont\s+survive|(?:might|mightve|may)\s+(?:have\s+)?been\s+laced|laced|"
           r"playing\s+with\s+my\s+life|(?<!dont\s)(?<!never\s)(?<!not\s)(?:use|using|used)\s+alone|by\s+myself|"
+          r"whatever\s+happens|"
           r"(?<!use\s)alone)", "neg past"),
     _rule("dangerous_relapse", CONCERN, r"\bplaying\s+(?:with\s+my\s+life|russian\s+roulette)\b", "neg past res"),
+    _rule("dangerous_relapse", CONCERN,
+          r"\b(?:going\s+to|will|about\s+to|planning\s+(?:on|to)|want\s+to)\s+(?:\w+\s+)?(?:use|using|shoot\s+up|"
+          r"get\s+high|drink)\s+(?:\w+\s+)?(?:alone|by\s+myself)\b", "neg past res joke"),
     _rule("dangerous_relapse", CONCERN,
           r"\b(?:narcan(?:ned)?|saved)\s+me\b.*\b(?:mad|wish|angry|pissed|shouldnt\s+have)|"
           r"\bwish\s+(?:\w+\s+){{0,2}}?(?:hadnt|didnt|never|had\s+not)\s+(?:saved|narcanned|found|revived)\s+me\b|"
@@ -452,7 +505,8 @@ RULES: tuple[Rule, ...] = (
           r"\b{THIRD}\b\s+(?:(?!and\b)\w+\s+){{0,6}}?{SAYS}\s+(?:\w+\s+){{0,5}}?(?:wants?\s+to\s+die|wanted\s+to\s+die|"
           r"kill\s+(?:him|her|them)sel(?:f|ves)|killing\s+(?:him|her|them)sel(?:f|ves)|suicid|"
           r"end\s+(?:it|his\s+life|her\s+life|their\s+life|things)|ending\s+it|not\s+going\s+to\s+be\s+around|"
-          r"wont\s+be\s+around|not\s+be\s+around|goodbye|giving\s+away|free\s+soon|wont\s+matter|"
+          r"wont\s+be\s+around|not\s+be\s+around|not\s+being\s+(?:around|here)|goodbye|giving\s+away|"
+          r"giving\s+(?:\w+\s+){{0,2}}?away|free\s+soon|wont\s+matter|"
           r"cant\s+do\s+this\s+anymore|sorry\s+for\s+everything|saving\s+(?:up\s+)?(?:pills|meds)|"
           r"has\s+a\s+plan|cutting|cut\s+(?:him|her|them)self|hurting\s+(?:him|her|them)self|hurt\s+(?:him|her|"
           r"them)self|overdos|took\s+(?:a\s+bunch|all|too\s+many)|better\s+off\s+without|no\s+reason\s+to\s+live"
@@ -496,7 +550,7 @@ JOKE: re.Pattern[str] = re.compile(
 
 SERIOUS: re.Pattern[str] = re.compile(
     r"\b(?:for\s+real|not\s+a\s+joke|no\s+joke|not\s+joking|not\s+kidding|im\s+serious|i\s+mean\s+it|"
-    r"actually|seriously|fr\s+fr)\b"
+    r"actually|seriously|fr\s+fr|but\s+fr|fr\s+(?:tho|though)|im\s+not\s+(?:ok|okay))\b"
 )
 
 RESOURCE: re.Pattern[str] = re.compile(
@@ -504,6 +558,7 @@ RESOURCE: re.Pattern[str] = re.compile(
     r"text\s+home|call\s+or\s+text|prevention|awareness|training|narcan|naloxone|never\s+use\s+alone|"
     r"movie|film|show|series|episode|book|memoir|novel|documentary|article|news|podcast|song|album|lyrics|"
     r"13\s+reasons|netflix|character|video\s+game|class\s+on|reading|research|statistics|stats|"
+    r"suicide\s+rates?|rates?\s+(?:of|go|goes|went|are|is)|"
     r"if\s+(?:anyone|anybody|you|someone)\s+(?:is|are|needs?|feels?)|reach\s+out|resources?|pinned|"
     r"safety\s+plan|if\s+you\s+are\s+struggling|please\s+call|llamar|textear)\b"
 )

@@ -354,3 +354,71 @@ def test_substring_gates_never_change_a_result(monkeypatch: pytest.MonkeyPatch) 
     ungated_rules = tuple((rule, None) for rule, _gate in detector_module._GATED_RULES)
     monkeypatch.setattr(detector_module, "_GATED_RULES", ungated_rules)
     assert [DETECTOR.assess(t) for t in texts] == gated
+
+
+def _randomised_texts(n: int, seed: int) -> list[str]:
+    """Ordinary chat with trigger words, obfuscations, punctuation and idioms spliced in at random."""
+    import random
+
+    rng = random.Random(seed)
+    base = [t for t, _ in TABLE] + [
+        "good morning fam", "mood 6/10, cravings 2/10", "day 45 sober!!", "this traffic is killing me",
+        "dead tired after my shift", "bye guys see you thursday", "took my meds ✅", "anyone have the zoom link?",
+        "my knees are killing me lol", "proud of you, one day at a time 💪", "I\u2019m so done with this week",
+    ]
+    triggers = (
+        "kill myself", "kms", "suicide", "sewer slide", "s*icide", "su1c1de", "k i l l  m y s e l f", "d13", "diiiie",
+        "end it all", "want to die", "tonight", "pills", "bye", "goodbye", "love yall", "od", "od'd", "took all my",
+        "cut myself", "self-harm", "s/h", "sh urges", "unalive", "ctb", "burden", "better off without me", "lol", "jk",
+        "fr fr", "988", "movie", "2 years ago", "not", "never", "i am", "i m", "w/", "y all", "ill be gone", "plan",
+        "note", "bridge", "gun", "rope", "quiero morir", "💀", "🖤", "\u201c", "\u2019", "k!ll", "$uicide",
+        "ki\u200bll", "Suícidio", "ＫＩＬＬ", "s.u.i.c.i.d.e", "o.d.", "can not", "do not", "rn", "tn", "u", "ur",
+        "you", "asked if", "said no", "too much", "cant breathe", "alone", "my mom said", "drop-dead", "life.today",
+    )
+    out: list[str] = []
+    for _ in range(n):
+        words = rng.choice(base).split()
+        for _k in range(rng.randint(0, 4)):
+            words.insert(rng.randint(0, len(words)), rng.choice(triggers))
+        if rng.random() < 0.3:
+            words.insert(rng.randint(0, len(words)), rng.choice((".", "!", "?", "but", "tho", "\n", ";")))
+        text = " ".join(words)
+        out.append(text.upper() if rng.random() < 0.15 else text)
+    return out
+
+
+def test_first_pass_and_gates_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cheap first pass ("no rule that could flag this message can match") and every gate are exact:
+    on randomised messages mixing trigger words into chat, results equal a run with no gates at all."""
+    from bot.crisis import detector as detector_module
+    from bot.crisis import normalize as normalize_module
+
+    texts = _randomised_texts(3000, seed=20261128)
+    gated = [DETECTOR.assess(t) for t in texts]
+    norms = [normalize(t) for t in texts]
+    assert any(a.is_risk for a in gated) and any(not a.is_risk for a in gated)
+
+    everything = tuple(range(len(normalize_module._REWRITES)))
+    monkeypatch.setattr(normalize_module._REWRITE_INDEX, "open_items", lambda _present: everything)
+    assert [normalize(t) for t in texts] == norms
+    ungated_rules = tuple((rule, None) for rule, _gate in detector_module._GATED_RULES)
+    monkeypatch.setattr(detector_module, "_GATED_RULES", ungated_rules)
+    assert [DETECTOR.assess(t) for t in texts] == gated
+
+
+def test_every_rule_that_can_flag_has_a_gate() -> None:
+    """Otherwise the first pass could never answer "none" early (correct, but slow)."""
+    from bot.crisis import detector as detector_module
+
+    for rule, gate in detector_module._GATED_RULES:
+        if detector_module._decisive(rule):
+            assert gate is not None, rule.regex.pattern[:60]
+
+
+def test_literal_finder_equals_substring_search() -> None:
+    from bot.crisis._gate import LiteralFinder
+
+    literals = frozenset({"kill", "killing", "ill", "il", "myself", "self", "elf", "🖤", "end", "ending", "nd"})
+    finder = LiteralFinder(literals)
+    for text in ["", "killing myself", "skill", "ill", "the weekend is ending 🖤", "selfish elves", "kil l"]:
+        assert finder(text) == {lit for lit in literals if lit in text}, text
