@@ -28,6 +28,9 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.core",
     "cogs.privacy",
     "cogs.groups",
+    "cogs.checkins",
+    "cogs.milestones",
+    "cogs.crisis",
 )
 
 

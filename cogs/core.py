@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -21,6 +21,11 @@ from bot.scheduler import PeriodicWork
 from bot.ui import person_of, reply
 
 AUDIENCES = ("everyone", "participant", "facilitator", "staff")
+MILESTONE_VISIBILITY_WORDS = {
+    "private": "sent to you by DM",
+    "group": "posted in your group's channel",
+    "community": "posted in the community celebrations channel",
+}
 
 
 def may_use(person: Person, audience: str) -> bool:
@@ -105,24 +110,39 @@ class Core(commands.Cog):
         await reply(interaction, embed=embed)
 
     @app_commands.command(name="settings", description="Your personal settings, such as your time zone")
-    @app_commands.describe(timezone="Your time zone, for example America/New_York (start typing to search)")
+    @app_commands.describe(
+        timezone="Your time zone, for example America/New_York (start typing to search)",
+        milestone_visibility="Where your milestones are celebrated: private (DM), your group, or the community",
+    )
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.allowed_installs(guilds=True, users=False)
     async def settings(
         self,
         interaction: discord.Interaction[HearthBot],
         timezone: app_commands.Range[str, 1, 64] | None = None,
+        milestone_visibility: Literal["private", "group", "community"] | None = None,
     ) -> None:
         people = self.bot.services.people
+        milestones = self.bot.services.milestones
         changes: list[str] = []
         if timezone is not None:
             stored = await people.set_timezone(interaction.user.id, timezone)
+            await milestones.timezone_changed(interaction.user.id)
+            self.bot.scheduler.poke("milestones")
             changes.append(f"Your time zone is now **{stored}**. Your day, reminders and celebrations follow it.")
+        if milestone_visibility is not None:
+            chosen = await milestones.set_visibility(interaction.user.id, milestone_visibility)
+            changes.append(f"Milestone celebrations: **{chosen}** ({MILESTONE_VISIBILITY_WORDS[chosen]}).")
         if not changes:
             current = await people.timezone_name(interaction.user.id)
             suffix = " (the community default)" if current.is_default else ""
             changes.append(
                 f"Your time zone: **{current.name}**{suffix}.\nChange it with `/settings timezone:`."
+            )
+            shown = await milestones.visibility(interaction.user.id)
+            changes.append(
+                f"Milestone celebrations: **{shown}** ({MILESTONE_VISIBILITY_WORDS[shown]}). "
+                "Change with `/settings milestone_visibility:`."
             )
         await reply(interaction, "\n".join(changes))
 

@@ -1,0 +1,403 @@
+"""SQL for check-ins, reminders, pauses, shares, hints and concern episodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.clock import from_db, maybe_from_db, to_db
+from bot.db import Queryable, Row
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinRow:
+    id: int
+    user_id: int
+    local_date: date
+    mood: int | None
+    cravings: int | None
+    sleep_hours: float | None
+    note: str | None
+    source: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRow:
+    user_id: int
+    local_time: str
+    zone: str
+    enabled: bool
+    paused_until: date | None
+    next_due_at: datetime | None
+    dm_closed_at: datetime | None
+
+
+def _checkin(row: Row) -> CheckinRow:
+    return CheckinRow(
+        id=int(row["id"]),
+        user_id=int(row["user_id"]),
+        local_date=date.fromisoformat(row["local_date"]),
+        mood=row["mood"],
+        cravings=row["cravings"],
+        sleep_hours=row["sleep_hours"],
+        note=row["note"],
+        source=str(row["source"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+def _reminder(row: Row) -> ReminderRow:
+    return ReminderRow(
+        user_id=int(row["user_id"]),
+        local_time=str(row["local_time"]),
+        zone=str(row["zone"]),
+        enabled=bool(row["enabled"]),
+        paused_until=None if row["paused_until"] is None else date.fromisoformat(row["paused_until"]),
+        next_due_at=maybe_from_db(row["next_due_at"]),
+        dm_closed_at=maybe_from_db(row["dm_closed_at"]),
+    )
+
+
+# ------------------------------------------------------------------------ check-ins
+
+async def get_checkin(db: Queryable, user_id: int, local_date: date) -> CheckinRow | None:
+    row = await db.fetch_one(
+        "SELECT * FROM checkins WHERE user_id = ? AND local_date = ?", (user_id, local_date.isoformat())
+    )
+    return None if row is None else _checkin(row)
+
+
+async def get_checkin_by_id(db: Queryable, checkin_id: int) -> CheckinRow | None:
+    row = await db.fetch_one("SELECT * FROM checkins WHERE id = ?", (checkin_id,))
+    return None if row is None else _checkin(row)
+
+
+async def upsert_checkin(
+    db: Queryable,
+    *,
+    user_id: int,
+    local_date: date,
+    mood: int | None,
+    cravings: int | None,
+    sleep_hours: float | None,
+    note: str | None,
+    source: str,
+    channel_id: int | None,
+    message_id: int | None,
+    now: datetime,
+    keep_existing_values: bool,
+) -> tuple[int, bool]:
+    """Insert the day's check-in or update it. Returns (id, updated_existing).
+
+    With ``keep_existing_values`` (a note-only message after a check-in) the earlier mood,
+    cravings and sleep stay when the new one has none.
+    """
+    existing = await get_checkin(db, user_id, local_date)
+    if existing is None:
+        new_id = await db.insert(
+            "INSERT INTO checkins (user_id, local_date, mood, cravings, sleep_hours, note, source, channel_id,"
+            " message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (user_id, local_date.isoformat(), mood, cravings, sleep_hours, note, source, channel_id,
+             message_id, to_db(now), to_db(now)),
+        )
+        return new_id, False
+    if keep_existing_values:
+        mood = mood if mood is not None else existing.mood
+        cravings = cravings if cravings is not None else existing.cravings
+        sleep_hours = sleep_hours if sleep_hours is not None else existing.sleep_hours
+        note = note if note else existing.note
+    await db.execute(
+        "UPDATE checkins SET mood = ?, cravings = ?, sleep_hours = ?, note = ?, source = ?, channel_id = ?,"
+        " message_id = ?, updated_at = ? WHERE id = ?",
+        (mood, cravings, sleep_hours, note, source, channel_id, message_id, to_db(now), existing.id),
+    )
+    return existing.id, True
+
+
+async def checkin_dates(db: Queryable, user_id: int, since: date | None = None) -> list[date]:
+    rows = await db.fetch_all(
+        "SELECT local_date FROM checkins WHERE user_id = ? AND local_date >= ? ORDER BY local_date",
+        (user_id, (since or date.min).isoformat()),
+    )
+    return [date.fromisoformat(r[0]) for r in rows]
+
+
+async def checkins_between(db: Queryable, user_id: int, first: date, last: date) -> list[CheckinRow]:
+    rows = await db.fetch_all(
+        "SELECT * FROM checkins WHERE user_id = ? AND local_date BETWEEN ? AND ? ORDER BY local_date",
+        (user_id, first.isoformat(), last.isoformat()),
+    )
+    return [_checkin(r) for r in rows]
+
+
+async def recent_with_values(db: Queryable, user_id: int, limit: int) -> list[CheckinRow]:
+    rows = await db.fetch_all(
+        "SELECT * FROM checkins WHERE user_id = ? AND mood IS NOT NULL ORDER BY local_date DESC LIMIT ?",
+        (user_id, limit),
+    )
+    return [_checkin(r) for r in rows]
+
+
+async def latest_checkin(db: Queryable, user_id: int) -> CheckinRow | None:
+    row = await db.fetch_one(
+        "SELECT * FROM checkins WHERE user_id = ? ORDER BY local_date DESC LIMIT 1", (user_id,)
+    )
+    return None if row is None else _checkin(row)
+
+
+async def last_dates_for(db: Queryable, user_ids: list[int]) -> dict[int, date]:
+    if not user_ids:
+        return {}
+    marks = ",".join("?" * len(user_ids))
+    rows = await db.fetch_all(
+        f"SELECT user_id, MAX(local_date) FROM checkins WHERE user_id IN ({marks}) GROUP BY user_id", user_ids
+    )
+    return {int(r[0]): date.fromisoformat(r[1]) for r in rows}
+
+
+async def moods_between_for(db: Queryable, user_ids: list[int], first: date, last: date) -> list[tuple[date, int]]:
+    if not user_ids:
+        return []
+    marks = ",".join("?" * len(user_ids))
+    rows = await db.fetch_all(
+        f"SELECT local_date, mood FROM checkins WHERE user_id IN ({marks}) AND mood IS NOT NULL"
+        " AND local_date BETWEEN ? AND ? ORDER BY local_date",
+        [*user_ids, first.isoformat(), last.isoformat()],
+    )
+    return [(date.fromisoformat(r[0]), int(r[1])) for r in rows]
+
+
+# ------------------------------------------------------------------------ pauses
+
+async def add_pause(db: Queryable, user_id: int, start: date, end: date, now: datetime) -> None:
+    await db.insert(
+        "INSERT INTO checkin_pauses (user_id, start_date, end_date, created_at) VALUES (?, ?, ?, ?)",
+        (user_id, start.isoformat(), end.isoformat(), to_db(now)),
+    )
+
+
+async def pauses(db: Queryable, user_id: int) -> list[tuple[date, date]]:
+    rows = await db.fetch_all(
+        "SELECT start_date, end_date FROM checkin_pauses WHERE user_id = ? ORDER BY start_date", (user_id,)
+    )
+    return [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in rows]
+
+
+# ------------------------------------------------------------------------ reminders
+
+async def get_reminder(db: Queryable, user_id: int) -> ReminderRow | None:
+    row = await db.fetch_one("SELECT * FROM checkin_reminders WHERE user_id = ?", (user_id,))
+    return None if row is None else _reminder(row)
+
+
+async def set_reminder(
+    db: Queryable, user_id: int, local_time: str, zone: str, next_due_at: datetime, now: datetime
+) -> None:
+    await db.execute(
+        "INSERT INTO checkin_reminders (user_id, local_time, zone, enabled, next_due_at, updated_at)"
+        " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (user_id) DO UPDATE SET local_time = excluded.local_time,"
+        " zone = excluded.zone, enabled = 1, next_due_at = excluded.next_due_at, dm_closed_at = NULL,"
+        " updated_at = excluded.updated_at",
+        (user_id, local_time, zone, to_db(next_due_at), to_db(now)),
+    )
+
+
+async def set_reminders_bulk(db: Queryable, rows: list[tuple[int, str, str, datetime]], now: datetime) -> None:
+    """(user_id, local_time, zone, next_due_at) rows; used by the benchmark's seeding."""
+    await db.execute_many(
+        "INSERT OR REPLACE INTO checkin_reminders (user_id, local_time, zone, enabled, next_due_at, updated_at)"
+        " VALUES (?, ?, ?, 1, ?, ?)",
+        [(uid, t, z, to_db(due), to_db(now)) for uid, t, z, due in rows],
+    )
+
+
+async def disable_reminder(db: Queryable, user_id: int, now: datetime) -> bool:
+    changed = await db.execute(
+        "UPDATE checkin_reminders SET enabled = 0, next_due_at = NULL, updated_at = ? WHERE user_id = ?",
+        (to_db(now), user_id),
+    )
+    return changed > 0
+
+
+async def set_paused_until(db: Queryable, user_id: int, last_day: date, now: datetime) -> None:
+    await db.execute(
+        "UPDATE checkin_reminders SET paused_until = ?, updated_at = ? WHERE user_id = ?",
+        (last_day.isoformat(), to_db(now), user_id),
+    )
+
+
+async def reschedule(db: Queryable, user_id: int, zone: str, next_due_at: datetime | None) -> None:
+    await db.execute(
+        "UPDATE checkin_reminders SET zone = ?, next_due_at = ? WHERE user_id = ? AND enabled = 1",
+        (zone, None if next_due_at is None else to_db(next_due_at), user_id),
+    )
+
+
+async def mark_dm_closed(db: Queryable, user_id: int, now: datetime) -> None:
+    await db.execute("UPDATE checkin_reminders SET dm_closed_at = ? WHERE user_id = ?", (to_db(now), user_id))
+
+
+async def clear_dm_closed(db: Queryable, user_id: int) -> None:
+    await db.execute("UPDATE checkin_reminders SET dm_closed_at = NULL WHERE user_id = ?", (user_id,))
+
+
+async def next_due(db: Queryable) -> datetime | None:
+    # Served by the partial index checkin_reminders_next_due (MIN over an index is one seek).
+    value = await db.fetch_value(
+        "SELECT MIN(next_due_at) FROM checkin_reminders WHERE next_due_at IS NOT NULL"
+    )
+    return maybe_from_db(value)
+
+
+async def due_reminders(db: Queryable, now: datetime, limit: int) -> list[ReminderRow]:
+    rows = await db.fetch_all(
+        "SELECT * FROM checkin_reminders WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
+        " ORDER BY next_due_at LIMIT ?",
+        (to_db(now), limit),
+    )
+    return [_reminder(r) for r in rows]
+
+
+async def claim_delivery(db: Queryable, user_id: int, local_date: date, status: str, now: datetime) -> bool:
+    """Insert the day's delivery row; False if that day was already handled (at most once)."""
+    changed = await db.execute(
+        "INSERT OR IGNORE INTO checkin_reminder_deliveries (user_id, local_date, status, at) VALUES (?, ?, ?, ?)",
+        (user_id, local_date.isoformat(), status, to_db(now)),
+    )
+    return changed > 0
+
+
+async def set_delivery_status(db: Queryable, user_id: int, local_date: date, status: str, now: datetime) -> None:
+    await db.execute(
+        "UPDATE checkin_reminder_deliveries SET status = ?, at = ? WHERE user_id = ? AND local_date = ?",
+        (status, to_db(now), user_id, local_date.isoformat()),
+    )
+
+
+async def release_delivery(db: Queryable, user_id: int, local_date: date) -> None:
+    await db.execute(
+        "DELETE FROM checkin_reminder_deliveries WHERE user_id = ? AND local_date = ? AND status = 'sending'",
+        (user_id, local_date.isoformat()),
+    )
+
+
+async def delivery_status(db: Queryable, user_id: int, local_date: date) -> str | None:
+    value = await db.fetch_value(
+        "SELECT status FROM checkin_reminder_deliveries WHERE user_id = ? AND local_date = ?",
+        (user_id, local_date.isoformat()),
+    )
+    return None if value is None else str(value)
+
+
+# ------------------------------------------------------------------------ shares and hints
+
+async def record_share(
+    db: Queryable, *, checkin_id: int, user_id: int, group_id: int, with_note: bool, channel_id: int,
+    message_id: int | None, now: datetime,
+) -> None:
+    await db.insert(
+        "INSERT INTO checkin_shares (checkin_id, user_id, group_id, with_note, channel_id, message_id, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (checkin_id, user_id, group_id, int(with_note), channel_id, message_id, to_db(now)),
+    )
+
+
+async def sharing_members(db: Queryable, group_id: int) -> set[int]:
+    rows = await db.fetch_all("SELECT DISTINCT user_id FROM checkin_shares WHERE group_id = ?", (group_id,))
+    return {int(r[0]) for r in rows}
+
+
+async def claim_hint(db: Queryable, user_id: int, now: datetime) -> bool:
+    changed = await db.execute(
+        "INSERT OR IGNORE INTO checkin_hints (user_id, sent_at) VALUES (?, ?)", (user_id, to_db(now))
+    )
+    return changed > 0
+
+
+# ------------------------------------------------------------------------ concerns
+
+async def open_concern(db: Queryable, user_id: int, kind: str) -> int | None:
+    value = await db.fetch_value(
+        "SELECT id FROM checkin_concerns WHERE user_id = ? AND kind = ? AND ended_at IS NULL", (user_id, kind)
+    )
+    return None if value is None else int(value)
+
+
+async def start_concern(db: Queryable, user_id: int, kind: str, now: datetime) -> int | None:
+    """Open an episode; None if one is already open (the partial unique index decides)."""
+    changed = await db.execute(
+        "INSERT OR IGNORE INTO checkin_concerns (user_id, kind, started_at) VALUES (?, ?, ?)",
+        (user_id, kind, to_db(now)),
+    )
+    if not changed:
+        return None
+    return await open_concern(db, user_id, kind)
+
+
+async def end_concern(db: Queryable, user_id: int, kind: str, now: datetime) -> bool:
+    changed = await db.execute(
+        "UPDATE checkin_concerns SET ended_at = ? WHERE user_id = ? AND kind = ? AND ended_at IS NULL",
+        (to_db(now), user_id, kind),
+    )
+    return changed > 0
+
+
+async def mark_concern_notified(db: Queryable, concern_id: int, count: int) -> None:
+    await db.execute("UPDATE checkin_concerns SET notified = ? WHERE id = ?", (count, concern_id))
+
+
+async def concern(db: Queryable, concern_id: int) -> Row | None:
+    return await db.fetch_one("SELECT * FROM checkin_concerns WHERE id = ?", (concern_id,))
+
+
+async def record_outreach(db: Queryable, concern_id: int, facilitator_id: int, now: datetime) -> None:
+    await db.insert(
+        "INSERT INTO checkin_outreach (concern_id, facilitator_id, at) VALUES (?, ?, ?)",
+        (concern_id, facilitator_id, to_db(now)),
+    )
+
+
+async def outreach_for(db: Queryable, concern_id: int) -> list[tuple[int, datetime]]:
+    rows = await db.fetch_all(
+        "SELECT facilitator_id, at FROM checkin_outreach WHERE concern_id = ? ORDER BY at", (concern_id,)
+    )
+    return [(int(r[0]), from_db(r[1])) for r in rows]
+
+
+# ------------------------------------------------------------------------ data rights
+
+_USER_TABLES = (
+    "checkins", "checkin_reminders", "checkin_reminder_deliveries", "checkin_pauses",
+    "checkin_shares", "checkin_hints", "checkin_concerns",
+)
+
+
+async def export(db: Queryable, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for table in _USER_TABLES:
+        rows = await db.fetch_all(f"SELECT * FROM {table} WHERE user_id = ?", (user_id,))
+        out[table] = [dict(r) for r in rows]
+    rows = await db.fetch_all(
+        "SELECT o.* FROM checkin_outreach o JOIN checkin_concerns c ON c.id = o.concern_id"
+        " WHERE c.user_id = ? OR o.facilitator_id = ?",
+        (user_id, user_id),
+    )
+    out["checkin_outreach"] = [dict(r) for r in rows]
+    return out
+
+
+async def delete(db: Queryable, user_id: int) -> int:
+    total = await db.execute(
+        "DELETE FROM checkin_outreach WHERE facilitator_id = ?"
+        " OR concern_id IN (SELECT id FROM checkin_concerns WHERE user_id = ?)",
+        (user_id, user_id),
+    )
+    total += await db.execute("DELETE FROM checkin_shares WHERE user_id = ?", (user_id,))
+    for table in _USER_TABLES:
+        if table != "checkin_shares":
+            total += await db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+    return total

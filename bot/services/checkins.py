@@ -1,0 +1,411 @@
+"""Daily check-ins: recording, streaks, progress, group pulse, shares and concern signals.
+
+Plain types in and out; no Discord here. A person's day is their local calendar day in
+their own IANA zone (PeopleService), so "one check-in per day" and streaks follow them
+across DST changes and moves. Implements ``contracts.StreakSource`` for milestones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.config import CheckinSettings
+from bot.db import Database
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.permissions import HearthRole, Person, require
+from bot.privacy import DeletionResult
+from bot.repositories import checkins as repo
+from bot.repositories.checkins import CheckinRow
+from bot.services.checkin_parser import ParsedCheckin, parse_checkin
+from bot.services.contracts import GroupDirectory, GroupRef, Streak
+from bot.services.people import PeopleService
+from bot.services.reminders import ReminderService
+
+log = logging.getLogger(__name__)
+
+NOTE_LIMIT = 1000
+LOW_MOOD_RUN = 3
+# Groups smaller than this never get a day's average mood shown: with two people, an
+# average reveals each person's mood to the other's facilitator.
+MIN_TREND_SAMPLE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinInput:
+    mood: int | None
+    cravings: int | None
+    sleep_hours: float | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernNotice:
+    concern_id: int
+    user_id: int
+    kind: str  # "low_mood" | "high_craving"
+    facilitator_ids: tuple[int, ...]
+    group_names: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        if self.kind == "low_mood":
+            return f"mood at or below the low-mood line on {LOW_MOOD_RUN} check-ins in a row"
+        return "cravings at or above the high-craving line on their latest check-in"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinOutcome:
+    checkin_id: int
+    local_date: date
+    updated: bool
+    streak: Streak
+    last_30_days: int
+    streak_restarted: bool  # they had checked in before, but the streak had lapsed
+    has_mood: bool
+    concerns: tuple[ConcernNotice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageOutcome:
+    outcome: CheckinOutcome
+    parsed: ParsedCheckin
+    send_format_hint: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressPoint:
+    day: date
+    mood: int | None
+    cravings: int | None
+    sleep_hours: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    first_day: date
+    last_day: date
+    points: tuple[ProgressPoint, ...]
+    streak: Streak
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShareDraft:
+    checkin_id: int
+    group: GroupRef
+    channel_id: int
+    checkin: CheckinRow
+    with_note: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    day: date
+    average: float | None  # None when fewer than MIN_TREND_SAMPLE people checked in
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PulseReport:
+    group: GroupRef
+    days: int
+    sharing_checked_in: tuple[int, ...]
+    sharing_not_yet: tuple[int, ...]
+    not_sharing: int
+    trend: tuple[TrendPoint, ...]
+    silent: tuple[tuple[int, date | None], ...]  # (user_id, last check-in) for gentle outreach
+    silent_days: int
+
+
+def _parse_int(field: str, raw: str | None, low: int, high: int, *, required: bool) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        if required:
+            raise InvalidInput(field, f"enter a whole number from {low} to {high}")
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidInput(field, f"enter a whole number from {low} to {high}", got=f"`{text[:20]}`") from None
+    if not low <= value <= high:
+        raise InvalidInput(field, f"enter a whole number from {low} to {high}", got=f"`{value}`")
+    return value
+
+
+def validate_modal(mood: str | None, cravings: str | None, sleep: str | None, note: str | None) -> CheckinInput:
+    """Check the modal's raw text. Raises InvalidInput naming the field; nothing is stored."""
+    mood_value = _parse_int("Mood", mood, 1, 10, required=True)
+    cravings_value = _parse_int("Cravings", cravings, 0, 10, required=False)
+    sleep_text = (sleep or "").strip().replace(",", ".").removesuffix("h").removesuffix("hours").strip()
+    sleep_value: float | None = None
+    if sleep_text:
+        try:
+            sleep_value = float(sleep_text)
+        except ValueError:
+            raise InvalidInput(
+                "Sleep hours", "enter a number of hours from 0 to 24, decimals allowed (e.g. 7.5)",
+                got=f"`{(sleep or '')[:20]}`",
+            ) from None
+        if not math.isfinite(sleep_value) or not 0 <= sleep_value <= 24:
+            raise InvalidInput(
+                "Sleep hours", "enter a number of hours from 0 to 24, decimals allowed (e.g. 7.5)",
+                got=f"`{sleep_text[:20]}`",
+            )
+    note_value = note if note and note.strip() else None
+    if note_value is not None and len(note_value) > NOTE_LIMIT:
+        raise InvalidInput(
+            "Anything you want to share?", f"at most {NOTE_LIMIT} characters", got=f"{len(note_value)} characters"
+        )
+    return CheckinInput(mood_value, cravings_value, sleep_value, note_value)
+
+
+def compute_streak(dates: list[date], pauses: list[tuple[date, date]], today: date) -> Streak:
+    """Consecutive days with a check-in up to today; paused days neither break nor count.
+
+    Today without a check-in (yet) does not break the streak: the day is not over.
+    """
+    if not dates:
+        return Streak(0, 0, None)
+    have = set(dates)
+
+    def paused(day: date) -> bool:
+        return any(start <= day <= end for start, end in pauses)
+
+    day = today if today in have else today - timedelta(days=1)
+    current = 0
+    first = dates[0]
+    while day >= first:
+        if day in have:
+            current += 1
+        elif not paused(day):
+            break
+        day -= timedelta(days=1)
+
+    ordered = sorted(have)
+    longest = run = 1
+    for previous, this in itertools.pairwise(ordered):
+        gap = (this - previous).days
+        bridged = all(paused(previous + timedelta(days=k)) for k in range(1, gap))
+        run = run + 1 if bridged else 1
+        longest = max(longest, run)
+    return Streak(current=current, longest=max(longest, current), last_checkin=ordered[-1])
+
+
+class CheckinService:
+    feature = "checkins"
+    tables = (
+        "checkins", "checkin_reminders", "checkin_reminder_deliveries", "checkin_pauses",
+        "checkin_shares", "checkin_hints", "checkin_concerns", "checkin_outreach",
+    )
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        people: PeopleService,
+        groups: GroupDirectory,
+        settings: CheckinSettings,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._people = people
+        self._groups = groups
+        self.settings = settings
+        self.reminders = ReminderService(db, clock, people, settings)
+
+    # ------------------------------------------------------------------ StreakSource
+    async def streak(self, user_id: int) -> Streak:
+        today = await self._people.local_today(user_id)
+        return compute_streak(await repo.checkin_dates(self._db, user_id), await repo.pauses(self._db, user_id), today)
+
+    async def checkin_dates(self, user_id: int, since: date) -> list[date]:
+        return await repo.checkin_dates(self._db, user_id, since)
+
+    # ------------------------------------------------------------------ recording
+    @staticmethod
+    def require_participant(person: Person) -> None:
+        require(person, HearthRole.PARTICIPANT, HearthRole.FACILITATOR, action="checking in")
+
+    async def record(
+        self,
+        person: Person,
+        data: CheckinInput,
+        *,
+        source: str = "modal",
+        channel_id: int | None = None,
+        message_id: int | None = None,
+    ) -> CheckinOutcome:
+        self.require_participant(person)
+        user_id = person.user_id
+        now = self._clock.now()
+        today = await self._people.local_today(user_id)
+        before = await self.streak(user_id)
+        async with self._db.transaction() as tx:
+            checkin_id, updated = await repo.upsert_checkin(
+                tx, user_id=user_id, local_date=today, mood=data.mood, cravings=data.cravings,
+                sleep_hours=data.sleep_hours, note=data.note, source=source, channel_id=channel_id,
+                message_id=message_id, now=now, keep_existing_values=data.mood is None,
+            )
+        streak = await self.streak(user_id)
+        last_30 = len(await repo.checkin_dates(self._db, user_id, today - timedelta(days=29)))
+        restarted = not updated and streak.current == 1 and before.last_checkin is not None
+        concerns = await self._evaluate_concerns(user_id, now)
+        log.info("check-in %s by user %s (%s, updated=%s)", checkin_id, user_id, source, updated)
+        stored = await repo.get_checkin_by_id(self._db, checkin_id)
+        return CheckinOutcome(
+            checkin_id=checkin_id, local_date=today, updated=updated, streak=streak, last_30_days=last_30,
+            streak_restarted=restarted, has_mood=stored is not None and stored.mood is not None,
+            concerns=concerns,
+        )
+
+    async def record_message(self, person: Person, text: str, *, channel_id: int, message_id: int) -> MessageOutcome:
+        """An in-channel check-in. The whole message is kept as the note, as written."""
+        parsed = parse_checkin(text)
+        note = text if text.strip() else None
+        if note is not None and len(note) > 4000:
+            note = note[:4000]
+        outcome = await self.record(
+            person,
+            CheckinInput(parsed.mood, parsed.cravings, parsed.sleep_hours, note),
+            source="message", channel_id=channel_id, message_id=message_id,
+        )
+        hint = False
+        if not parsed.has_mood:
+            hint = await repo.claim_hint(self._db, person.user_id, self._clock.now())
+        return MessageOutcome(outcome=outcome, parsed=parsed, send_format_hint=hint)
+
+    # ------------------------------------------------------------------ concern signals
+    async def _evaluate_concerns(self, user_id: int, now: datetime) -> tuple[ConcernNotice, ...]:
+        recent = await repo.recent_with_values(self._db, user_id, LOW_MOOD_RUN)
+        latest = await repo.latest_checkin(self._db, user_id)
+        low = len(recent) == LOW_MOOD_RUN and all(
+            c.mood is not None and c.mood <= self.settings.low_mood for c in recent
+        )
+        high = latest is not None and latest.cravings is not None and latest.cravings >= self.settings.high_craving
+        notices: list[ConcernNotice] = []
+        for kind, active in (("low_mood", low), ("high_craving", high)):
+            if not active:
+                if await repo.end_concern(self._db, user_id, kind, now):
+                    log.info("concern episode %s ended for user %s", kind, user_id)
+                continue
+            concern_id = await repo.start_concern(self._db, user_id, kind, now)
+            if concern_id is None:
+                continue  # episode already open: notified once already
+            facilitators, names = await self._facilitators_for(user_id)
+            await repo.mark_concern_notified(self._db, concern_id, len(facilitators))
+            log.info("concern episode %s (%s) for user %s: %d facilitator(s)", concern_id, kind, user_id,
+                     len(facilitators))
+            notices.append(ConcernNotice(concern_id, user_id, kind, facilitators, names))
+        return tuple(notices)
+
+    async def _facilitators_for(self, user_id: int) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        found: list[int] = []
+        names: list[str] = []
+        for group in await self._groups.groups_of_member(user_id):
+            names.append(group.name)
+            for fid in await self._groups.facilitators_of_group(group.id):
+                if fid != user_id and fid not in found:
+                    found.append(fid)
+        return tuple(found), tuple(names)
+
+    async def record_outreach(self, concern_id: int, person: Person) -> list[tuple[int, datetime]]:
+        row = await repo.concern(self._db, concern_id)
+        if row is None:
+            raise NotFound("That notice is no longer available (the person may have deleted their data).")
+        if not person.is_staff:
+            facilitators, _ = await self._facilitators_for(int(row["user_id"]))
+            if person.user_id not in facilitators:
+                raise NotAllowed("Only this person's group facilitators or staff can record outreach.")
+        await repo.record_outreach(self._db, concern_id, person.user_id, self._clock.now())
+        log.info("outreach on concern %s recorded by %s", concern_id, person.user_id)
+        return await repo.outreach_for(self._db, concern_id)
+
+    # ------------------------------------------------------------------ progress
+    async def progress(self, user_id: int, days: int) -> Progress:
+        if not 7 <= days <= 365:
+            raise InvalidInput("days", "a whole number from 7 to 365", got=str(days))
+        today = await self._people.local_today(user_id)
+        first = today - timedelta(days=days - 1)
+        rows = await repo.checkins_between(self._db, user_id, first, today)
+        points = tuple(ProgressPoint(r.local_date, r.mood, r.cravings, r.sleep_hours) for r in rows)
+        return Progress(first, today, points, await self.streak(user_id), len(rows))
+
+    # ------------------------------------------------------------------ sharing
+    async def share_draft(self, checkin_id: int, user_id: int, *, with_note: bool) -> ShareDraft:
+        checkin = await repo.get_checkin_by_id(self._db, checkin_id)
+        if checkin is None or checkin.user_id != user_id:
+            raise NotFound("That check-in is not available to share any more.")
+        groups = [g for g in await self._groups.groups_of_member(user_id) if g.channel_id is not None]
+        if not groups:
+            raise NotFound("You're not in a group with a channel yet, so there is nowhere to share this.")
+        group = groups[0]
+        assert group.channel_id is not None
+        return ShareDraft(checkin_id, group, group.channel_id, checkin, with_note and bool(checkin.note))
+
+    async def record_share(self, draft: ShareDraft, message_id: int | None) -> None:
+        await repo.record_share(
+            self._db, checkin_id=draft.checkin_id, user_id=draft.checkin.user_id, group_id=draft.group.id,
+            with_note=draft.with_note, channel_id=draft.channel_id, message_id=message_id, now=self._clock.now(),
+        )
+
+    # ------------------------------------------------------------------ pulse
+    async def pulse(self, person: Person, group: GroupRef, days: int) -> PulseReport:
+        if not 1 <= days <= 90:
+            raise InvalidInput("days", "a whole number from 1 to 90", got=str(days))
+        if not person.is_staff and person.user_id not in await self._groups.facilitators_of_group(group.id):
+            raise NotAllowed(
+                f"Sorry, the pulse of {group.name} is only for that group's facilitators and program staff."
+            )
+        members = await self._groups.members_of_group(group.id)
+        sharing = await repo.sharing_members(self._db, group.id)
+        zones = await self._people.zones_for(members)
+        last = await repo.last_dates_for(self._db, members)
+        now = self._clock.now()
+        checked: list[int] = []
+        not_yet: list[int] = []
+        silent: list[tuple[int, date | None]] = []
+        for uid in members:
+            today = now.astimezone(zones[uid]).date()
+            last_day = last.get(uid)
+            if uid in sharing:
+                (checked if last_day == today else not_yet).append(uid)
+            if last_day is None or (today - last_day).days >= self.settings.silent_days:
+                silent.append((uid, last_day))
+        group_today = now.astimezone(ZoneInfo(group.timezone)).date()
+        first = group_today - timedelta(days=days - 1)
+        by_day: dict[date, list[int]] = {}
+        for day, mood in await repo.moods_between_for(self._db, members, first, group_today + timedelta(days=1)):
+            by_day.setdefault(day, []).append(mood)
+        trend = []
+        for k in range(days):
+            day = first + timedelta(days=k)
+            moods = by_day.get(day, [])
+            average = round(sum(moods) / len(moods), 1) if len(moods) >= MIN_TREND_SAMPLE else None
+            trend.append(TrendPoint(day, average, len(moods)))
+        return PulseReport(
+            group=group, days=days, sharing_checked_in=tuple(checked), sharing_not_yet=tuple(not_yet),
+            not_sharing=len([m for m in members if m not in sharing]), trend=tuple(trend),
+            silent=tuple(silent), silent_days=self.settings.silent_days,
+        )
+
+    # ------------------------------------------------------------------ data rights
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        return await repo.export(self._db, user_id)
+
+    async def delete_user_data(self, user_id: int) -> DeletionResult:
+        async with self._db.transaction() as tx:
+            count = await repo.delete(tx, user_id)
+        return DeletionResult(
+            self.feature, count,
+            (
+                "Summaries you chose to share in a group channel are messages in Discord; ask a facilitator or "
+                "staff member if you want them removed.",
+            ) if count else (),
+        )

@@ -1,0 +1,226 @@
+"""Daily check-ins: /checkin, in-channel check-ins, /reminders, /progress and /group pulse.
+
+Discord I/O only; the rules live in bot.services.checkins and bot.services.reminders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import date
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import HearthBot
+from bot.services.contracts import GroupRef
+from bot.services.reminders import WORK_NAME, SendResult
+from bot.ui import NO_MENTIONS, person_of, reply
+from cogs.checkins import _embeds
+from cogs.checkins._chart import render_progress_png
+from cogs.checkins._views import (
+    CheckinModal,
+    OpenCheckinButton,
+    ReachedOutButton,
+    ShareButton,
+    notify_concerns,
+    send_dm,
+    spawn,
+)
+
+log = logging.getLogger(__name__)
+
+DYNAMIC_ITEMS = (ShareButton, OpenCheckinButton, ReachedOutButton)
+RECORDED = "✅"
+NOTE_ONLY = "📝"
+
+
+def make_pulse_command() -> app_commands.Command[Any, ..., None]:
+    """``/group pulse``, attached to the groups extension's /group command group."""
+
+    @app_commands.command(
+        name="pulse", description="How a group is doing: today's check-ins, mood trend, who's been quiet",
+        extras={"audience": "facilitator"},
+    )
+    @app_commands.describe(group="The group", days="How many days of mood trend (1–90, default 7)")
+    async def pulse(
+        interaction: discord.Interaction[HearthBot],
+        group: app_commands.Range[str, 1, 100],
+        days: app_commands.Range[int, 1, 90] = 7,
+    ) -> None:
+        bot = interaction.client
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        row = await bot.services.groups.find(group)
+        ref = GroupRef(
+            id=row.id, name=row.name, channel_id=row.channel_id, role_id=row.role_id, timezone=row.timezone,
+            archived=row.archived,
+        )
+        report = await bot.services.checkins.pulse(person_of(interaction), ref, days)
+        await reply(interaction, _embeds.pulse_text(report))
+
+    @pulse.autocomplete("group")
+    async def _group_names(interaction: discord.Interaction[HearthBot], current: str) -> list[app_commands.Choice[str]]:
+        names = await interaction.client.services.groups.visible_names(
+            person_of(interaction), current, manageable=True
+        )
+        return [app_commands.Choice(name=n, value=n) for n in names]
+
+    return pulse
+
+
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+@app_commands.allowed_installs(guilds=True, users=False)
+class Reminders(app_commands.Group, name="reminders", description="Daily check-in reminders by DM"):
+    def __init__(self, bot: HearthBot) -> None:
+        super().__init__(extras={"audience": "participant"})
+        self.bot = bot
+
+    @property
+    def service(self) -> Any:
+        return self.bot.services.checkins.reminders
+
+    @app_commands.command(name="set", description="Get a DM at this local time on days you haven't checked in")
+    @app_commands.describe(time="Local time as HH:MM, for example 09:30 or 20:00")
+    async def set_(self, interaction: discord.Interaction[HearthBot], time: app_commands.Range[str, 1, 10]) -> None:
+        self.bot.services.checkins.require_participant(person_of(interaction))
+        status = await self.service.set_time(interaction.user.id, time)
+        self.bot.scheduler.poke(WORK_NAME)
+        await reply(interaction, "Done. " + _embeds.reminder_status_text(status))
+
+    @app_commands.command(name="off", description="Stop check-in reminders")
+    async def off(self, interaction: discord.Interaction[HearthBot]) -> None:
+        changed = await self.service.turn_off(interaction.user.id)
+        self.bot.scheduler.poke(WORK_NAME)
+        await reply(interaction, "Reminders are off." if changed else "You had no reminders set, so nothing changed.")
+
+    @app_commands.command(
+        name="pause", description="Pause reminders for a holiday; paused days don't break your streak"
+    )
+    @app_commands.describe(days="How many days, starting today (1–30)")
+    async def pause(self, interaction: discord.Interaction[HearthBot], days: app_commands.Range[int, 1, 30]) -> None:
+        self.bot.services.checkins.require_participant(person_of(interaction))
+        last = await self.service.pause(interaction.user.id, days)
+        status = await self.service.status(interaction.user.id)
+        text = f"Paused through **{last:%A %b %d}**. Paused days don't break your check-in streak. Enjoy the break."
+        if status.dm_closed_at is not None:
+            text += "\n" + _embeds.reminder_status_text(status).split("\n")[-1]
+        await reply(interaction, text)
+
+    @app_commands.command(name="status", description="Your reminder time, pauses, and whether reminders reach you")
+    async def status(self, interaction: discord.Interaction[HearthBot]) -> None:
+        await reply(interaction, _embeds.reminder_status_text(await self.service.status(interaction.user.id)))
+
+
+class Checkins(commands.Cog):
+    def __init__(self, bot: HearthBot) -> None:
+        self.bot = bot
+        self.reminders_group = Reminders(bot)
+        self._pulse: app_commands.Command[Any, ..., None] | None = None
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tree.add_command(self.reminders_group)
+        service = self.bot.services.checkins.reminders
+        service.sender = self.send_reminder
+        self.bot.scheduler.register(WORK_NAME, service)
+        group_cmd = self._group_command()
+        if group_cmd is None:
+            log.warning("the /group command is not loaded; /group pulse is unavailable")
+        else:
+            self._pulse = make_pulse_command()
+            group_cmd.add_command(self._pulse)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tree.remove_command("reminders")
+        group_cmd = self._group_command()
+        if group_cmd is not None and self._pulse is not None:
+            group_cmd.remove_command(self._pulse.name)
+
+    def _group_command(self) -> app_commands.Group | None:
+        for cog in self.bot.cogs.values():
+            group = cog.app_command if isinstance(cog, commands.GroupCog) else None
+            if group is not None and group.name == "group":
+                return group
+        return None
+
+    # ------------------------------------------------------------------ /checkin
+    @app_commands.command(
+        name="checkin", description="Your daily check-in: mood, cravings, sleep, a note",
+        extras={"audience": "participant"},
+    )
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def checkin(self, interaction: discord.Interaction[HearthBot]) -> None:
+        self.bot.services.checkins.require_participant(person_of(interaction))
+        await interaction.response.send_modal(CheckinModal())
+
+    # ------------------------------------------------------------------ /progress
+    @app_commands.command(
+        name="progress", description="A private chart of your mood and cravings over time",
+        extras={"audience": "participant"},
+    )
+    @app_commands.describe(days="How many days to show (7–365, default 30)")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def progress(
+        self, interaction: discord.Interaction[HearthBot], days: app_commands.Range[int, 7, 365] = 30
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        progress = await self.bot.services.checkins.progress(interaction.user.id, days)
+        png = await asyncio.to_thread(render_progress_png, progress)
+        file = discord.File(io.BytesIO(png), filename="progress.png", description=_embeds.chart_alt_text(progress))
+        await reply(interaction, _embeds.progress_text(progress), file=file)
+
+    # ------------------------------------------------------------------ in-channel check-ins
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None:
+            return
+        if message.channel.id != self.bot.settings.channels.checkins:
+            return
+        person = self.bot.person(message.author)
+        if not (person.is_participant or person.is_facilitator or person.is_staff):
+            return
+        try:
+            result = await self.bot.services.checkins.record_message(
+                person, message.content, channel_id=message.channel.id, message_id=message.id
+            )
+        except Exception:
+            log.exception("in-channel check-in %s by user %s failed", message.id, message.author.id)
+            return
+        try:
+            await message.add_reaction(RECORDED if result.parsed.has_mood else NOTE_ONLY)
+        except discord.HTTPException as exc:
+            log.warning("could not react to check-in %s: %s", message.id, exc.status)
+        if result.send_format_hint:
+            spawn("check-in format hint", send_dm(self.bot, message.author.id, _embeds.format_hint_text()))
+        if result.outcome.concerns:
+            spawn("checkin concern notices", notify_concerns(self.bot, result.outcome.concerns))
+
+    # ------------------------------------------------------------------ reminders
+    async def send_reminder(self, user_id: int, local_date: date) -> SendResult:
+        view = discord.ui.View(timeout=None)
+        view.add_item(OpenCheckinButton(user_id))
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            channel = await user.create_dm()
+            await channel.send(_embeds.reminder_dm_text(local_date), view=view, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden as exc:
+            log.info("reminder DM to user %s refused (code %s)", user_id, exc.code)
+            return SendResult.DM_CLOSED
+        except discord.NotFound:
+            return SendResult.DM_CLOSED
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("reminder DM to user %s failed (%s); will retry", user_id, getattr(exc, "status", exc))
+            return SendResult.FAILED
+        finally:
+            view.stop()
+        return SendResult.SENT
+
+
+async def setup(bot: HearthBot) -> None:
+    await bot.add_cog(Checkins(bot))

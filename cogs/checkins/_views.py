@@ -1,0 +1,195 @@
+"""The check-in modal and the persistent buttons (share, open check-in, I reached out)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.screening import ScreenRequest
+from bot.services.checkins import NOTE_LIMIT, CheckinOutcome, ConcernNotice, validate_modal
+from bot.ui import NO_MENTIONS, HearthModal, guarded, hearth_bot, log_task_errors, person_of, reply
+from cogs.checkins import _embeds
+
+if TYPE_CHECKING:
+    from bot.app import HearthBot
+
+log = logging.getLogger(__name__)
+
+# Background sends (concern notices) must be referenced until done.
+_background: set[asyncio.Task[Any]] = set()
+
+
+def spawn(name: str, coro: Any) -> None:
+    task = asyncio.get_running_loop().create_task(log_task_errors(name, coro))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+async def send_dm(bot: HearthBot, user_id: int, content: str, view: discord.ui.View | None = None) -> bool:
+    """DM a person; False if they can't be reached (DMs closed, unknown user)."""
+    try:
+        user = bot.get_user(user_id) or await bot.fetch_user(user_id)
+        channel = await user.create_dm()
+        if view is not None:
+            await channel.send(content, view=view, allowed_mentions=NO_MENTIONS)
+            view.stop()  # the DynamicItems stay clickable through the bot's registry
+        else:
+            await channel.send(content, allowed_mentions=NO_MENTIONS)
+    except (discord.Forbidden, discord.NotFound) as exc:
+        log.info("could not DM user %s (code %s)", user_id, getattr(exc, "code", None))
+        return False
+    return True
+
+
+async def notify_concerns(bot: HearthBot, notices: tuple[ConcernNotice, ...]) -> None:
+    for notice in notices:
+        for facilitator_id in notice.facilitator_ids:
+            view = discord.ui.View(timeout=None)
+            view.add_item(ReachedOutButton(notice.concern_id))
+            await send_dm(bot, facilitator_id, _embeds.concern_text(notice), view)
+
+
+def checkin_view(outcome: CheckinOutcome, has_note: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ShareButton(outcome.checkin_id, with_note=False))
+    if has_note:
+        view.add_item(ShareButton(outcome.checkin_id, with_note=True))
+    return view
+
+
+class CheckinModal(HearthModal, title="Daily check-in"):
+    mood: discord.ui.TextInput[CheckinModal] = discord.ui.TextInput(
+        label="Mood (1–10)", placeholder="1 = very low, 10 = great", max_length=4, custom_id="mood",
+    )
+    cravings: discord.ui.TextInput[CheckinModal] = discord.ui.TextInput(
+        label="Cravings (0–10, optional)", placeholder="0 = none", required=False, max_length=4,
+        custom_id="cravings",
+    )
+    sleep: discord.ui.TextInput[CheckinModal] = discord.ui.TextInput(
+        label="Sleep hours (0–24, optional)", placeholder="e.g. 7.5", required=False, max_length=6,
+        custom_id="sleep",
+    )
+    note: discord.ui.TextInput[CheckinModal] = discord.ui.TextInput(
+        label="Anything you want to share? (optional)", style=discord.TextStyle.paragraph, required=False,
+        max_length=NOTE_LIMIT, custom_id="note",
+    )
+
+    def __init__(self) -> None:
+        super().__init__(custom_id="hearth:checkins:modal", timeout=15 * 60)
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        bot = hearth_bot(interaction)
+        person = person_of(interaction)
+        bot.services.checkins.require_participant(person)
+        data = validate_modal(self.mood.value, self.cravings.value, self.sleep.value, self.note.value)
+        crisis = False
+        if data.note:
+            crisis = await bot.crisis_screen.screen(
+                ScreenRequest(
+                    user_id=person.user_id, text=data.note, source="checkin_note",
+                    guild_id=interaction.guild_id, channel_id=interaction.channel_id,
+                ),
+                interaction,
+            )
+        outcome = await bot.services.checkins.record(person, data, source="modal")
+        if crisis:
+            await reply(interaction, _embeds.crisis_reply(outcome.updated))
+        else:
+            await reply(interaction, _embeds.checkin_reply(outcome), view=checkin_view(outcome, bool(data.note)))
+        if outcome.concerns:
+            spawn("checkin concern notices", notify_concerns(bot, outcome.concerns))
+
+
+class ShareButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"hearth:checkins:(?P<action>share|sharenote):(?P<checkin_id>\d+)",
+):
+    def __init__(self, checkin_id: int, *, with_note: bool) -> None:
+        action = "sharenote" if with_note else "share"
+        super().__init__(
+            discord.ui.Button(
+                label="Share with my group (with my note)" if with_note else "Share with my group",
+                style=discord.ButtonStyle.secondary if with_note else discord.ButtonStyle.primary,
+                custom_id=f"hearth:checkins:{action}:{checkin_id}",
+            )
+        )
+        self.checkin_id = checkin_id
+        self.with_note = with_note
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ShareButton:
+        return cls(int(match["checkin_id"]), with_note=match["action"] == "sharenote")
+
+    @guarded("check-in share")
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = hearth_bot(interaction)
+        service = bot.services.checkins
+        draft = await service.share_draft(self.checkin_id, interaction.user.id, with_note=self.with_note)
+        channel = bot.get_channel(draft.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            await reply(interaction, "I couldn't find your group's channel. Please let a facilitator know.")
+            return
+        message = await channel.send(_embeds.share_text(draft, interaction.user.id), allowed_mentions=NO_MENTIONS)
+        await service.record_share(draft, message.id)
+        await reply(interaction, f"Shared with {channel.mention}. Thank you for letting your group in. 💛")
+
+
+class OpenCheckinButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"hearth:checkins:open:(?P<user_id>\d+)",
+):
+    """On reminder DMs: opens the check-in modal, also after restarts."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Check in now", style=discord.ButtonStyle.primary, custom_id=f"hearth:checkins:open:{user_id}"
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> OpenCheckinButton:
+        return cls(int(match["user_id"]))
+
+    @guarded("check-in reminder button")
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        hearth_bot(interaction).services.checkins.require_participant(person_of(interaction))
+        await interaction.response.send_modal(CheckinModal())
+
+
+class ReachedOutButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"hearth:checkins:reached:(?P<concern_id>\d+)",
+):
+    def __init__(self, concern_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I reached out", style=discord.ButtonStyle.success,
+                custom_id=f"hearth:checkins:reached:{concern_id}",
+            )
+        )
+        self.concern_id = concern_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReachedOutButton:
+        return cls(int(match["concern_id"]))
+
+    @guarded("check-in outreach button")
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = hearth_bot(interaction)
+        entries = await bot.services.checkins.record_outreach(self.concern_id, person_of(interaction))
+        content = (interaction.message.content if interaction.message else "").split("\n✅", 1)[0]
+        await interaction.response.edit_message(
+            content=content + "\n" + _embeds.outreach_line(entries), view=None, allowed_mentions=NO_MENTIONS
+        )
