@@ -21,11 +21,12 @@ async def build_bot(settings: Settings, clock: Clock, **bot_options: Any) -> Hea
     db = await Database.open(settings.database.path)
     try:
         await migrate(db)
-        services = build_services(settings, db, clock)
+        scheduler = Scheduler(clock)
+        services = build_services(settings, db, clock, scheduler)
     except BaseException:
         await db.close()
         raise
     configure_endpoints(settings.discord)
     return HearthBot(
-        settings=settings, db=db, services=services, scheduler=Scheduler(clock), clock=clock, **bot_options
+        settings=settings, db=db, services=services, scheduler=scheduler, clock=clock, **bot_options
     )

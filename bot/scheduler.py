@@ -115,6 +115,8 @@ class Scheduler:
         if not self.running:
             return
         for key in [name] if name is not None else list(self._works):
+            if key not in self._works:
+                continue  # that feature's extension is not loaded
             task = asyncio.get_running_loop().create_task(self._arm(key))
             self._arming.add(task)
             task.add_done_callback(self._arming.discard)

@@ -6,6 +6,7 @@ benchmarks call it too, so the bot always runs with the same wiring.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -13,11 +14,14 @@ from bot.config import Settings
 from bot.crisis.incidents import CrisisService
 from bot.db import Database
 from bot.privacy import DataRights
+from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.checkins import CheckinService
 from bot.services.groups import GroupsService
+from bot.services.milestones import WORK_NAME as MILESTONES_WORK
 from bot.services.milestones import MilestoneService
 from bot.services.people import PeopleService
+from bot.services.reminders import WORK_NAME as REMINDERS_WORK
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,9 @@ class Services:
     crisis: CrisisService
 
 
-def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
+def build_services(
+    settings: Settings, db: Database, clock: Clock, scheduler: Scheduler | None = None
+) -> Services:
     people = PeopleService(db, clock, settings.community.timezone)
     audit = AuditService(db, clock, retention_days=settings.crisis.retention_days)
     data_rights = DataRights(clock)
@@ -53,7 +59,34 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     data_rights.register(milestones)
     crisis = CrisisService(db, clock, settings.crisis, audit, groups=groups)
     data_rights.register(crisis)
+    _connect_signals(people, groups, checkins, milestones, scheduler)
     return Services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
         milestones=milestones, crisis=crisis,
     )
+
+
+def _connect_signals(
+    people: PeopleService,
+    groups: GroupsService,
+    checkins: CheckinService,
+    milestones: MilestoneService,
+    scheduler: Scheduler | None,
+) -> None:
+    """Who reacts to whose changes. The scheduler is poked so timers re-arm at once."""
+
+    def poke(*names: str) -> Callable[[int], Awaitable[None]]:
+        async def wake(user_id: int) -> None:
+            if scheduler is not None:
+                for name in names:
+                    scheduler.poke(name)
+
+        return wake
+
+    people.timezone_changed.connect(milestones.timezone_changed)
+    people.timezone_changed.connect(checkins.reminders.timezone_changed)
+    people.timezone_changed.connect(poke(MILESTONES_WORK, REMINDERS_WORK))
+    checkins.recorded.connect(milestones.checkin_recorded)
+    checkins.recorded.connect(poke(MILESTONES_WORK))
+    groups.memberships_changed.connect(milestones.memberships_changed)
+    groups.memberships_changed.connect(poke(MILESTONES_WORK))

@@ -127,8 +127,6 @@ class Core(commands.Cog):
         changes: list[str] = []
         if timezone is not None:
             stored = await people.set_timezone(interaction.user.id, timezone)
-            await milestones.timezone_changed(interaction.user.id)
-            self.bot.scheduler.poke("milestones")
             changes.append(f"Your time zone is now **{stored}**. Your day, reminders and celebrations follow it.")
         if milestone_visibility is not None:
             chosen = await milestones.set_visibility(interaction.user.id, milestone_visibility)

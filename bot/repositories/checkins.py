@@ -206,6 +206,14 @@ async def set_reminder(
     )
 
 
+async def move_reminder(db: Queryable, user_id: int, zone: str, next_due_at: datetime, now: datetime) -> None:
+    """Same local time, new zone (after /settings timezone); keeps pause and DM-closed state."""
+    await db.execute(
+        "UPDATE checkin_reminders SET zone = ?, next_due_at = ?, updated_at = ? WHERE user_id = ? AND enabled = 1",
+        (zone, to_db(next_due_at), to_db(now), user_id),
+    )
+
+
 async def set_reminders_bulk(db: Queryable, rows: list[tuple[int, str, str, datetime]], now: datetime) -> None:
     """(user_id, local_time, zone, next_due_at) rows; used by the benchmark's seeding."""
     await db.execute_many(

@@ -27,6 +27,7 @@ from bot.services.checkin_parser import ParsedCheckin, parse_checkin
 from bot.services.contracts import GroupDirectory, GroupRef, Streak
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
+from bot.signals import UserSignal
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,7 @@ class CheckinService:
         self._groups = groups
         self.settings = settings
         self.reminders = ReminderService(db, clock, people, settings)
+        self.recorded = UserSignal("checkin_recorded")
 
     # ------------------------------------------------------------------ StreakSource
     async def streak(self, user_id: int) -> Streak:
@@ -258,6 +260,7 @@ class CheckinService:
         restarted = not updated and streak.current == 1 and before.last_checkin is not None
         concerns = await self._evaluate_concerns(user_id, now)
         log.info("check-in %s by user %s (%s, updated=%s)", checkin_id, user_id, source, updated)
+        await self.recorded.emit(user_id)
         stored = await repo.get_checkin_by_id(self._db, checkin_id)
         return CheckinOutcome(
             checkin_id=checkin_id, local_date=today, updated=updated, streak=streak, last_30_days=last_30,

@@ -26,6 +26,7 @@ from bot.repositories.groups import GroupRow, JoinRequestRow, SessionRow
 from bot.services.audit import AuditService
 from bot.services.contracts import GroupRef, MembershipRef
 from bot.services.people import PeopleService
+from bot.signals import UserSignal
 from bot.text import neutralize_mentions
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,8 @@ class GroupsService:
         self._clock = clock
         self._people = people
         self._audit = audit
+        # Emitted after a person joins or leaves a group (milestones plan group weeks).
+        self.memberships_changed = UserSignal("memberships_changed")
         self.community_timezone = community_timezone
         self.guidelines = guidelines
         self.reminder_minutes_before = reminder_minutes_before
@@ -317,6 +320,7 @@ class GroupsService:
             return False
         await self._audit.record(feature=FEATURE, action=how, actor_id=actor_id, target_id=user_id,
                                  subject_id=group.id)
+        await self.memberships_changed.emit(user_id)
         return True
 
     async def check_remove(self, person: Person, group: GroupRow, user_id: int) -> None:
@@ -330,6 +334,7 @@ class GroupsService:
         if changed:
             await self._audit.record(feature=FEATURE, action="remove", actor_id=person.user_id,
                                      target_id=user_id, subject_id=group.id)
+            await self.memberships_changed.emit(user_id)
         return changed > 0
 
     async def add_facilitator(self, person: Person, group: GroupRow, user_id: int) -> bool:
@@ -557,6 +562,8 @@ class GroupsService:
             await repo.close_pending_requests(tx, group.id, now)
         await self._audit.record(feature=FEATURE, action="archive", actor_id=person.user_id, subject_id=group.id,
                                  detail={"members": len(members)})
+        for member in members:
+            await self.memberships_changed.emit(member)
         return members
 
     async def set_discord_ids(

@@ -37,6 +37,8 @@ from bot.services.contracts import GroupDirectory, StreakSource
 from bot.services.people import PeopleService
 from bot.text import has_markdown_or_mentions
 
+WORK_NAME = "milestones"  # the scheduler work that delivers celebrations
+
 log = logging.getLogger(__name__)
 
 MAX_COUNTERS = 5

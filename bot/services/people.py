@@ -13,6 +13,7 @@ from bot.db import Database
 from bot.errors import InvalidInput
 from bot.privacy import DeletionResult
 from bot.repositories import user_settings
+from bot.signals import UserSignal
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class PeopleService:
         self._clock = clock
         self.community_timezone = community_timezone
         self._zones: list[str] | None = None
+        self.timezone_changed = UserSignal("timezone_changed")
 
     # ----------------------------------------------------------------- time zones
     def _all_zones(self) -> list[str]:
@@ -80,6 +82,7 @@ class PeopleService:
     async def set_timezone(self, user_id: int, name: str) -> str:
         canonical = self.validate_timezone(name)
         await user_settings.set_timezone(self._db, user_id, canonical, self._clock.now())
+        await self.timezone_changed.emit(user_id)
         return canonical
 
     async def timezone_name(self, user_id: int) -> TimezoneChoice:

@@ -112,6 +112,22 @@ class ReminderService:
         log.info("reminder set for user %s", user_id)
         return await self.status(user_id)
 
+    async def timezone_changed(self, user_id: int) -> None:
+        """Move an enabled reminder to the same local time in the person's new zone."""
+        row = await repo.get_reminder(self._db, user_id)
+        if row is None or not row.enabled:
+            return
+        zone = await self._people.zone(user_id)
+        if zone.key == row.zone:
+            return
+        local_time = parse_local_time(row.local_time)
+        now = self._clock.now()
+        day, due = next_slot(local_time, zone, now)
+        if await repo.delivery_status(self._db, user_id, day) is not None:
+            day, due = next_slot(local_time, zone, due)
+        await repo.move_reminder(self._db, user_id, zone.key, due, now)
+        log.info("reminder for user %s moved to a new time zone", user_id)
+
     async def turn_off(self, user_id: int) -> bool:
         return await repo.disable_reminder(self._db, user_id, self._clock.now())
 

@@ -9,12 +9,10 @@ from discord.ext import commands
 from bot.app import HearthBot
 from bot.permissions import HearthRole
 from bot.permissions import require as require_role
-from bot.services.milestones import LABEL_MAX, MilestoneWork
+from bot.services.milestones import LABEL_MAX, WORK_NAME, MilestoneWork
 from bot.ui import person_of, reply
 from cogs.milestones import _embeds
 from cogs.milestones._views import CelebrateButton, DiscordCelebrationSender
-
-WORK_NAME = "milestones"
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
