@@ -67,7 +67,7 @@ CHANNEL_FALLBACK = (
 
 HELP_NOW_MESSAGE = (
     "You don't have to go through this alone. **If you might be in danger right now, call or text 988** "
-    "(or call 911). These are free, confidential and open around the clock:"
+    "(or call 911). These services are free and answer around the clock:"
 )
 
 DM_GUIDANCE = (

@@ -1,0 +1,40 @@
+"""Safe-messaging guard rails on every text a person in distress may read."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cogs.crisis import _embeds
+
+PERSON_FACING = {
+    "PERSON_MESSAGE": _embeds.PERSON_MESSAGE,
+    "CHANNEL_FALLBACK": _embeds.CHANNEL_FALLBACK,
+    "HELP_NOW_MESSAGE": _embeds.HELP_NOW_MESSAGE,
+}
+
+# Promises of secrecy, method words, and blame have no place in these messages.
+FORBIDDEN = re.compile(
+    r"\b(secret|confidential|between us|won'?t tell|nobody will know|pills?|overdose|gun|rope|hang|jump|"
+    r"knife|cut|why did you|you should have)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("name", sorted(PERSON_FACING))
+def test_no_secrecy_no_methods_no_blame(name: str) -> None:
+    assert not FORBIDDEN.search(PERSON_FACING[name]), name
+
+
+def test_the_person_is_told_staff_know_and_given_one_clear_action() -> None:
+    text = _embeds.PERSON_MESSAGE
+    assert "staff member" in text and "has been told" in text
+    assert "988" in text
+    assert len(text) < 400  # brief
+
+
+def test_channel_fallback_says_nothing_about_what_they_wrote() -> None:
+    text = _embeds.CHANNEL_FALLBACK.format(mention="<@1>")
+    assert "message" not in text.replace("direct message", "")
+    assert "/help-now" in text
