@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from bot.crisis import patterns as _p
 from bot.crisis._gate import Gate, GateIndex, LiteralFinder, required_gate, required_literals
-from bot.crisis.normalize import normalize
+from bot.crisis.normalize import has_foreign_space, normalize, token_view
 
 __all__ = ["Assessment", "CrisisDetector", "Severity"]
 
@@ -81,6 +81,11 @@ def _decisive(rule: _p.Rule) -> bool:
     return rule.level > _p.SIGNAL or rule.category in ("sig_active", "sig_bye")
 
 
+_UNSAFE = "\x00unsafe"  # marks a token without a view; never a literal (normalised text is never searched for it)
+_UNSAFE_SET = frozenset({_UNSAFE})
+_EMPTY: frozenset[str] = frozenset()
+
+
 class _RuleSelector:
     """Picks, per message, the rules whose gates it opens (exactly those; see :class:`GateIndex`).
 
@@ -88,9 +93,13 @@ class _RuleSelector:
     literal sets and rule tuples, never text.
     """
 
-    __slots__ = ("_cache", "_finder", "_index", "_rules", "gated")
+    __slots__ = (
+        "_cache", "_dec_cache", "_dec_finder", "_dec_index", "_finder", "_index", "_piece_finder", "_piece_lits",
+        "_rules", "_tokens", "gated",
+    )
 
     _CACHE_SIZE = 8192
+    _TOKEN_CACHE_SIZE = 65536
 
     def __init__(self, gated: tuple[tuple[_p.Rule, Gate | None], ...]) -> None:
         self.gated = gated
@@ -98,6 +107,67 @@ class _RuleSelector:
         self._index = GateIndex([g for _r, g in gated])
         self._finder = LiteralFinder(self._index.literals)
         self._cache: dict[frozenset[str], tuple[tuple[_p.Rule, ...], bool]] = {}
+        # Fast path (see :meth:`surely_none`): the gates of the decisive rules only.
+        self._dec_index = GateIndex([g for r, g in gated if _decisive(r)])
+        literals = self._dec_index.literals
+        self._dec_finder = LiteralFinder(literals)
+        # A literal with whitespace inside can span tokens; each of its whitespace-free pieces then lies inside one
+        # token. Such a literal counts as present when any of its pieces is in any token (a superset: safe).
+        piece_lits: dict[str, set[str]] = {}
+        for lit in literals:
+            pieces = lit.split()
+            if not pieces:
+                raise ValueError("a gate literal made of whitespace only")
+            if pieces != [lit]:
+                for piece in pieces:
+                    piece_lits.setdefault(piece, set()).add(lit)
+        self._piece_lits = {piece: frozenset(lits) for piece, lits in piece_lits.items()}
+        self._piece_finder = LiteralFinder(self._piece_lits)
+        self._dec_cache: dict[frozenset[str], bool] = {}
+        self._tokens: dict[str, frozenset[str]] = {}
+
+    def _token_literals(self, token: str) -> frozenset[str]:
+        view = token_view(token)
+        if view is None:
+            return _UNSAFE_SET
+        found = self._dec_finder(view)
+        for piece in self._piece_finder(view):
+            found |= self._piece_lits[piece]
+        return found
+
+    def surely_none(self, text: str) -> bool:
+        """True only when no decisive rule can open on ``normalize(text)``, so the answer is "none".
+
+        Decided word by word: every token must have a view (:func:`token_view`, which proves that
+        ``normalize(text)`` is the tokens' views joined by whitespace); the literals of decisive gates found in the
+        views (plus every literal spanning whitespace one of whose pieces is in a view) are a superset of those in
+        ``normalize(text)``, and gates only open more with more literals. Per-token results are cached (single
+        words, bounded); the per-set answer is cached by literal set.
+        """
+        if has_foreign_space(text):
+            return False
+        tokens = text.split()
+        known = self._tokens
+        try:
+            present = _EMPTY.union(*map(known.__getitem__, tokens))
+        except KeyError:
+            if len(known) >= self._TOKEN_CACHE_SIZE:
+                known.clear()
+            present = _EMPTY
+            for token in tokens:
+                lits = known.get(token)
+                if lits is None:
+                    lits = known[token] = self._token_literals(token)
+                present = present | lits
+        if _UNSAFE in present:
+            return False
+        closed = self._dec_cache.get(present)
+        if closed is None:
+            closed = not self._dec_index.open_items(present)
+            if len(self._dec_cache) >= self._CACHE_SIZE:
+                self._dec_cache.clear()
+            self._dec_cache[present] = closed
+        return closed
 
     def select(self, norm: str) -> tuple[tuple[_p.Rule, ...], bool]:
         """(rules to run in order, whether any of them is decisive)."""
@@ -133,12 +203,16 @@ class CrisisDetector:
 
     def assess(self, text: str) -> Assessment:
         """Assess one message. Never logs or keeps ``text``."""
+        selector = _selector()
+        # Fastest pass, word by word on the raw text: most chat provably opens no rule that could flag it.
+        if selector.surely_none(text):
+            return _NO_RISK
         norm = normalize(text)
         if not norm:
             return _NO_RISK
         # Cheap first pass: the rules whose gates the message can open. Most chat opens no rule that could
         # make it a risk, and then the answer is "none" without running a single rule regex.
-        rules, decisive = _selector().select(norm)
+        rules, decisive = selector.select(norm)
         if not decisive:
             return _NO_RISK
         joke = (

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from bot.crisis._gate import GateIndex, LiteralFinder, required_gate
 
-__all__ = ["KEY_WORDS", "normalize"]
+__all__ = ["KEY_WORDS", "has_foreign_space", "normalize", "token_view"]
 
 # Words the patterns care about; used to resolve obfuscated or stretched tokens.
 KEY_WORDS: frozenset[str] = frozenset(
@@ -250,8 +250,8 @@ def _stretch_sub(m: re.Match[str]) -> str:
     return one
 
 
-def normalize(text: str) -> str:
-    """Return the canonical form of ``text`` used for pattern matching."""
+def _char_level_a(text: str) -> str:
+    """Unicode clean-up, case, quotes, "od'd", apostrophes, leetspeak and masks (each step stays within a word)."""
     if text.isascii():
         # NFKC, zero-width removal and accent stripping leave ASCII unchanged; the only ASCII quote is '"'.
         t = text.lower()
@@ -274,10 +274,126 @@ def normalize(text: str) -> str:
         t = _LEET_TAIL.sub("e", t)
     if _MASK_CHARS.search(t) is not None:
         t = _MASKED.sub(_unmask_sub, t)
+    return t
+
+
+def _char_level_b(t: str) -> str:
+    """Spaced letters, stretched letters and whitespace runs."""
     if _HAS_SPACED.search(t) is not None:
         t = _SPACED.sub(_spaced_sub, t)
     if _HAS_RUN3.search(t) is not None:
         t = _STRETCH_TOKEN.sub(_stretch_sub, t)
-    t = _WS.sub(" ", t)
+    return _WS.sub(" ", t)
+
+
+def normalize(text: str) -> str:
+    """Return the canonical form of ``text`` used for pattern matching."""
+    t = _char_level_b(_char_level_a(text))
     t = _WORD_RX.sub(_word_sub, t)
     return _rewrite(t).strip()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Word-by-word view, used by the detector's fast path (see ``token_view``).
+#
+# For most chat, every step of :func:`normalize` up to the word map acts inside one whitespace-separated token,
+# and the word map and rewrites do not fire. Then ``normalize(text)`` is the tokens' own normal forms joined by
+# whitespace (after the word map), and the detector can answer from per-token facts (cached per token) without
+# normalising the text.
+# ``token_view`` returns a token's normal form only when it can prove that for the token:
+#
+# * Unicode steps: every non-ASCII character is inert (NFKC/NFKD-stable, not combining, no case mapping, not
+#   whitespace, zero-width or a quote) and the token is NFKC/NFKD-normalised as a whole (no composition inside
+#   it). ASCII whitespace never composes, so NFKC/NFKD/lower/accent stripping of the whole text then change
+#   nothing but ASCII case, exactly as they do token by token. Texts with non-ASCII whitespace are not split here
+#   (``has_foreign_space``); the caller takes the full path for them.
+# * "od'd"/"od ing" (the only character step whose pattern can span whitespace) needs ``\bod`` inside a token.
+# * Apostrophes, leetspeak, masks, stretched letters: patterns with no whitespace in them, bounded by \b or
+#   letter lookarounds, which see the same thing at a token edge as at whitespace.
+# * Spaced letters: every letter of a spaced run is isolated (no [a-z0-9] on either side). A token whose
+#   form before that step holds an isolated letter is refused, unless it is exactly "i" or "a"; a run made only of
+#   "i"/"a" tokens is re-segmented into the same single letters (no other segment word is spelt with i and a
+#   only), i.e. unchanged up to whitespace.
+# * Word map: whole-word keys without whitespace, replaced by fixed words; applied to the token.
+# * Rewrites: ``_TOKEN_REWRITE_RISK`` holds, per rewrite, a condition on one token that every match of the
+#   rewrite in the joined text implies (the rewrite itself where it cannot span whitespace; otherwise one word it
+#   needs, at a word start, followed by whitespace/end where the rewrite needs that). No token meets it -> no
+#   rewrite fires.
+_TOKEN_REWRITE_RISK = re.compile(
+    "|".join(
+        (
+            _REWRITES[0][0].pattern,  # suicide typos (no whitespace in the pattern)
+            _REWRITES[1][0].pattern,  # suicidal typos
+            _REWRITES[2][0].pattern,  # sui?[cs]i?de
+            r"\b(?:sewer|sooside|suey|suicide|sword|commit|toaster)|\bs(?:\s|$)",  # sewer slide, s word...
+            r"harm|s/h|\bsh(?:\s|$)",  # self harm, s/h, sh urges
+            r"\bkms|\bkm?(?:\s|$)",  # kms, k m s
+            _REWRITES[6][0].pattern,  # kys
+            r"\bctb\b|\bcatch",  # ctb, catch the bus
+            r"aliv",  # un alive / unaliving (four rewrites)
+            r"delet",  # self delete
+            r"\bend(?:\s|$)",  # end me
+            r"\bkil",  # kill myself variants, killing my self
+            r"\bself\b",  # my self
+            _REWRITES[17][0].pattern,  # ods
+            _REWRITES[18][0].pattern,  # od
+            _REWRITES[19][0].pattern,  # o.d. (lookahead \s|$ sees the same at a token end)
+            r"\ba?m\b",  # i am / i m: the second word
+            r"\bhave\b",  # i have
+            r"\bill\b",  # ill be ...
+            r"\by(?:\s|$)|\byaa+ll\b",  # y all, yaall ("yall" -> "yall" changes nothing)
+            r"\bright(?:\s|$)",  # right now
+            r"\bw/|\bw(?:\s|$)",  # w/, w
+            _REWRITES[26][0].pattern,  # b/c
+            r"\bnot\b",  # can not / do not / will not: the second word
+            _REWRITES[30][0].pattern,  # died
+        )
+    )
+)
+if len(_REWRITES) != 31 or _REWRITES[26][1] != "because" or _REWRITES[30][1] != "died":
+    raise RuntimeError("_REWRITES changed: update _TOKEN_REWRITE_RISK (one per-token condition per rewrite)")
+_ISOLATED_LETTER = re.compile(r"(?<![a-z0-9])[a-z](?![a-z0-9])")
+_FOREIGN_SPACE = re.compile(r"[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_NOT_INERT = frozenset("\u201c\u201d\u00ab\u00bb")  # quotes (zero-width characters are checked by their regex)
+
+
+def has_foreign_space(text: str) -> bool:
+    """True when ``text`` holds whitespace outside ASCII (``token_view`` reasoning needs ASCII separators)."""
+    return not text.isascii() and _FOREIGN_SPACE.search(text) is not None
+
+
+@lru_cache(maxsize=2048)
+def _inert(ch: str) -> bool:
+    return (
+        unicodedata.normalize("NFKC", ch) == ch
+        and unicodedata.normalize("NFKD", ch) == ch
+        and not unicodedata.combining(ch)
+        and ch.lower() == ch
+        and not ch.isspace()
+        and ch not in _NOT_INERT
+        and _ZERO_WIDTH.match(ch) is None
+    )
+
+
+def token_view(token: str) -> str | None:
+    """The normal form of one whitespace-free ``token`` as it appears inside ``normalize(text)`` of any text
+    whose tokens all have a view, or None when the token may interact with its neighbours or be rewritten
+    (see the comment above). Pure; the caller may cache it."""
+    if not token.isascii():
+        if not all(_inert(ch) for ch in token if ord(ch) > 127):
+            return None
+        if not unicodedata.is_normalized("NFKC", token) or not unicodedata.is_normalized("NFKD", token.lower()):
+            return None
+    elif '"' in token:
+        return None
+    if _OD_START.search(token.lower()) is not None:
+        return None
+    pre = _char_level_a(token)
+    if pre not in ("i", "a") and _ISOLATED_LETTER.search(pre) is not None:
+        return None
+    view = _char_level_b(pre)
+    if _WORD_RX.search(view) is not None:
+        view = _WORD_RX.sub(_word_sub, view)  # whole words without whitespace: the same inside the text
+    if _TOKEN_REWRITE_RISK.search(view) is not None:
+        return None
+    return view

@@ -422,3 +422,79 @@ def test_literal_finder_equals_substring_search() -> None:
     finder = LiteralFinder(literals)
     for text in ["", "killing myself", "skill", "ill", "the weekend is ending 🖤", "selfish elves", "kil l"]:
         assert finder(text) == {lit for lit in literals if lit in text}, text
+
+
+def _fast_path_probe_texts() -> list[str]:
+    """Randomised texts plus character-level mutations (obfuscation characters, odd whitespace, accents...)."""
+    import random
+
+    rng = random.Random(20261129)
+    texts = [
+        *_randomised_texts(3000, seed=7),
+        "i a i a i", "d i e tonight", "b y e all", "g o n e", "s_u_i_c_i_d_e", "p.i.l.l.s",
+        "i  a   i", "a i a", "x-i a", "k.m.s", "i\u00a0a\u00a0i", "right\nnow", "can\nnot", "y all",
+        "yaall", "\u1100\u1161", "e\u0301", "\ufe70", "\u00b4", "caf\u00e9", "\u03a3\u03a3", "od ing", "w/ u",
+        "ＫＩＬＬ myself", "b/c", "sh urges", "o.d. lol", "mood 6/10 \u2764\ufe0f", "\u201cbye\u201d", "",
+    ]
+    chars = [*"*!@$013457|\u20ac#_.-/' \u200b\u00e9\u2019\"iIlLsSkKmM\n\t\u00a0\u3000", "  ", "\u0301", "😂"]
+    pool = [*(t for t, _ in TABLE), *texts[:500]]
+    for _ in range(3000):
+        t = list(rng.choice(pool))
+        for _k in range(rng.randint(1, 4)):
+            i = rng.randrange(len(t) + 1)
+            if rng.random() < 0.5 and i < len(t):
+                t[i] = rng.choice(chars)
+            else:
+                t.insert(i, rng.choice(chars))
+        texts.append("".join(t))
+    return texts
+
+
+def test_token_views_join_to_the_normal_form() -> None:
+    """Whenever every token has a view, normalize(text) is the views joined (up to whitespace) and no rewrite can
+    fire on that text: the claim the detector's word-by-word fast path rests on."""
+    from bot.crisis import normalize as normalize_module
+    from bot.crisis.normalize import has_foreign_space, token_view
+
+    checked = 0
+    for text in _fast_path_probe_texts():
+        if has_foreign_space(text):
+            continue
+        views = [token_view(tok) for tok in text.split()]
+        if any(v is None for v in views):
+            continue
+        checked += 1
+        joined = " ".join(v for v in views if v is not None)
+        assert normalize(text).split() == joined.split(), text
+        for rx, _rep in normalize_module._REWRITES:
+            assert all(m.group(0) == _rep for m in rx.finditer(joined)), (text, rx.pattern)
+    assert checked > 1000
+
+
+def test_fast_path_only_answers_none() -> None:
+    """surely_none() is only ever True for messages the full detector also rates none."""
+    from bot.crisis import detector as detector_module
+
+    selector = detector_module._selector()
+    texts = _fast_path_probe_texts()
+    fast = [t for t in texts if selector.surely_none(t)]
+    assert len(fast) > 300  # ~500; gate choice among equally rare literals varies with PYTHONHASHSEED
+    ungated = detector_module._RuleSelector(tuple((rule, None) for rule, _gate in detector_module._GATED_RULES))
+    assert not any(ungated.surely_none(t) for t in fast)  # with no gates nothing is provably none
+    for text in fast:
+        norm = normalize(text)
+        _rules, decisive = selector.select(norm)
+        assert not decisive, text
+    assert not selector.surely_none("i want to die") and not selector.surely_none("k i l l myself")
+
+
+def test_fast_path_premises() -> None:
+    """The facts token_view relies on: only "i" and "a" are segment words spelt with i/a, and every non-ASCII
+    whitespace character is caught by has_foreign_space."""
+    import sys
+
+    from bot.crisis.normalize import _SEGMENT_WORDS, has_foreign_space
+
+    assert {w for w in _SEGMENT_WORDS if set(w) <= {"i", "a"}} == {"i", "a"}
+    spaces = [chr(c) for c in range(0x80, sys.maxunicode + 1) if chr(c).isspace()]
+    assert spaces and all(has_foreign_space(f"a{ch}b") for ch in spaces)
