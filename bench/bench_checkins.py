@@ -1,7 +1,21 @@
 """Benchmark: check-in reminders for 10,000 participants, and in-channel check-in throughput.
 
-Runs the real bot (real discord.py client) against the local emulator. Prints numbers; no
-assertions. Usage: python -m bench.bench_checkins [--people 10000] [--same-minute 2000]
+The bot runs as a real separate process (``python -m bot run --config PATH``, token from an
+environment variable, the system clock); the emulator runs in this process and takes the
+timings (see bench/_process.py):
+
+- reminder lateness: 2,000 of 10,000 reminders are due at the same instant T, set a fixed time
+  after the bot is launched (the rest are spread over the next day). Lateness of one reminder =
+  arrival at the emulator of its DM POST /channels/{dm}/messages − T. Each reminder costs the
+  bot a DM-channel create (POST /users/@me/channels) and the message POST.
+- in-channel check-ins: N distinct participants post "mood x/10 cravings y" in the check-ins
+  channel as fast as the emulator sends; throughput = N / (first gateway send → the N-th
+  reaction PUT arrived at the emulator), with all N rows in the bot's database.
+- schedule rebuild: ReminderService.next_due() and an empty catch-up pass, run in this process
+  against the bot's database file (the same queries the bot's scheduler runs on start).
+
+Prints numbers; no assertions.
+Usage: python -m bench.bench_checkins [--people 10000] [--same-minute 2000] [--checkins 2000]
 """
 
 from __future__ import annotations
@@ -9,153 +23,164 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import resource
+import sqlite3
 import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench._process import BotProcess, loadavg, pct, stopping, time_requests
+from bot.clock import SystemClock, to_db
 from bot.config import load_settings
-from bot.repositories import checkins as repo
-from bot.runtime import build_bot
-from bot.services.reminders import WORK_NAME, SendResult
+from bot.db import Database
+from bot.services.people import PeopleService
+from bot.services.reminders import ReminderService, SendResult
 from tests.emulator import Emulator
-from tests.harness import Harness
+from tests.harness import seed_guild
 
 NY = ZoneInfo("America/New_York")
 
 
-class OffsetClock:
-    """Real time shifted to a chosen instant, so a due minute arrives a few seconds from now."""
-
-    def __init__(self, target: datetime, lead: float) -> None:
-        self.retarget(target, lead)
-
-    def retarget(self, target: datetime, lead: float) -> None:
-        self._offset = target - datetime.now(UTC) - timedelta(seconds=lead)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
+async def never_sends(user_id: int, local_date: date) -> SendResult:
+    raise AssertionError("nothing is due in the catch-up measurement")
 
 
-async def start(harness: Harness, ready_within: float = 300) -> None:
-    """Harness.start with a longer ready timeout (10,000 members take a while to arrive)."""
-    settings = load_settings(harness.config_path)
-    bot = await build_bot(settings, harness.clock, guild_ready_timeout=0.1)
-    harness.bot = bot
-    harness._task = asyncio.create_task(bot.start(harness.emu.token))
-    await asyncio.wait_for(bot.scheduler_started.wait(), ready_within)
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-async def main(people: int, same_minute: int, throughput_n: int) -> None:
-    logging.basicConfig(level=logging.WARNING)
-    async with Emulator() as emu:
-        tmp = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
-        harness = Harness(emu, tmp)
-        t0 = time.perf_counter()
-        ids = [emu.add_member(f"p{i}", roles=[harness.seed.participant_role]) for i in range(people)]
-        print(f"seeded {people} members in the emulator in {time.perf_counter() - t0:.1f}s")
-
-        # The shared due minute: 09:00 New York on Tue 2026-03-03 (14:00 UTC).
-        due = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
-        rss_before = rss_mb()
-        # First start only migrates and seeds; the clock sits well before the due minute.
-        harness.clock.set(due - timedelta(hours=1))
-        await start(harness)
-        bot = harness.running
-        rows = []
-        for i, uid in enumerate(ids):
-            if i < same_minute:
-                rows.append((uid, "09:00", "America/New_York", due))
-            else:
-                minute = 1 + (i % (24 * 60 - 2))  # spread over the rest of the day, never 09:00
-                slot = due + timedelta(minutes=minute)
-                rows.append((uid, slot.astimezone(NY).strftime("%H:%M"), "America/New_York", slot))
-        await repo.set_reminders_bulk(bot.db, rows, harness.clock.now())
-        await harness.stop()
-
-        # Rebuild on start: the scheduler's catch-up pass + next_due(), measured directly...
-        clock = OffsetClock(due, lead=3600.0)
-        harness.clock = clock  # type: ignore[assignment]
-        t_start = time.perf_counter()
-        await start(harness)
-        start_s = time.perf_counter() - t_start
-        bot = harness.running
-        service = bot.services.checkins.reminders
+async def rebuild_timings(config: Path) -> tuple[float, float]:
+    settings = load_settings(config)
+    db = await Database.open(settings.database.path)
+    try:
+        clock = SystemClock()
+        service = ReminderService(db, clock, PeopleService(db, clock, "America/New_York"), settings.checkins)
+        service.sender = never_sends
         t = time.perf_counter()
         for _ in range(100):
             await service.next_due()
         next_due_ms = (time.perf_counter() - t) / 100 * 1000
         t = time.perf_counter()
-        await service.run_due(clock.now())  # nothing due yet: the catch-up scan
+        await service.run_due(clock.now())
         catchup_ms = (time.perf_counter() - t) * 1000
-        print(f"bot start (connect + sync + scheduler start) with {people} reminders: {start_s:.2f}s")
-        print(f"schedule rebuild: next_due() {next_due_ms:.2f} ms, empty catch-up pass {catchup_ms:.2f} ms")
-        print(f"RSS: {rss_before:.0f} MB before bot, {rss_mb():.0f} MB with the bot running")
+    finally:
+        await db.close()
+    return next_due_ms, catchup_ms
 
-        lateness: list[float] = []
-        real_sender = service.sender
-        assert real_sender is not None
-        done = asyncio.Event()
 
-        async def timed(user_id: int, local_date: date) -> SendResult:
-            result = await real_sender(user_id, local_date)
-            lateness.append((clock.now() - due).total_seconds())
-            if len(lateness) >= same_minute:
-                done.set()
-            return result
+async def main(people: int, same_minute: int, throughput_n: int, lead: float, validate: bool) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    emulator = Emulator() if validate else Emulator(openapi_path=None)
+    async with emulator as emu:
+        with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
+            seed = seed_guild(emu)
+            t0 = time.perf_counter()
+            ids = [emu.add_member(f"p{i}", roles=[seed.participant_role]) for i in range(people)]
+            print(f"seeded {people} members in the emulator in {time.perf_counter() - t0:.1f}s")
+            guild_channels = set(emu.state.channels)
+            bot = BotProcess(emu, seed, Path(tmp))
+            await bot.migrate()
 
-        service.sender = timed
-        clock.retarget(due, lead=3.0)  # the due minute now arrives 3 s from now
-        bot.scheduler.poke(WORK_NAME)
-        await asyncio.wait_for(done.wait(), timeout=300)
-        print(
-            f"{same_minute} reminders due the same minute: lateness p50 {pct(lateness, 0.5):.2f}s, "
-            f"p99 {pct(lateness, 0.99):.2f}s, max {max(lateness):.2f}s "
-            f"(mean {statistics.mean(lateness):.2f}s)"
-        )
-        print(f"RSS after sending: {rss_mb():.0f} MB")
+            # Reminders: the first `same_minute` people are due at T (set below), the rest spread
+            # over the following day. Written straight into the bot's database before it starts.
+            later = datetime.now(UTC) + timedelta(days=1)
+            rows = []
+            for i, uid in enumerate(ids):
+                slot = later + timedelta(minutes=1 + i % (24 * 60 - 2))
+                local = slot.astimezone(NY).strftime("%H:%M")
+                rows.append([uid, local, "America/New_York", 1, to_db(slot), to_db(later)])
+            with sqlite3.connect(bot.db_path) as conn:
+                conn.executemany(
+                    "INSERT INTO checkin_reminders (user_id, local_time, zone, enabled, next_due_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", rows,
+                )
+            next_due_ms, catchup_ms = await rebuild_timings(bot.config_path)
+            print(f"schedule rebuild ({people} reminders): next_due() {next_due_ms:.2f} ms, "
+                  f"empty catch-up pass {catchup_ms:.2f} ms")
 
-        # In-channel check-in throughput: distinct people post in the check-in channel.
-        channel = harness.seed.checkins
-        base = await bot.db.fetch_value("SELECT COUNT(*) FROM checkins")
-        t = time.perf_counter()
-        for i in range(throughput_n):
-            await emu.send_message(channel, ids[-1 - i], f"mood {1 + i % 10}/10 cravings {i % 5}")
-        def reacted() -> int:
-            return sum(1 for r in emu.requests if r.method == "PUT" and f"/channels/{channel}/" in r.path)
+            due_wall = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lead)
+            due_local = due_wall.astimezone(NY).strftime("%H:%M")
+            with sqlite3.connect(bot.db_path) as conn:
+                conn.executemany(
+                    "UPDATE checkin_reminders SET local_time = ?, next_due_at = ? WHERE user_id = ?",
+                    [(due_local, to_db(due_wall), uid) for uid in ids[:same_minute]],
+                )
+            due_perf = time.perf_counter() + (due_wall - datetime.now(UTC)).total_seconds()
 
-        async def recorded() -> int:
-            return int(await bot.db.fetch_value("SELECT COUNT(*) FROM checkins")) - base
+            requests = time_requests(emu)
+            dm_arrivals: list[float] = []
+            dm_creates = 0
 
-        while await recorded() < throughput_n or reacted() < throughput_n:  # noqa: ASYNC110 (polling the emulator)
-            await asyncio.sleep(0.01)
-        elapsed = time.perf_counter() - t
-        print(
-            f"in-channel check-ins (recorded and reacted to): {throughput_n} in {elapsed:.2f}s "
-            f"= {throughput_n / elapsed:.0f}/s"
-        )
-        await harness.stop()
+            def on_arrival(req: Any, at: float) -> None:
+                nonlocal dm_creates
+                if req.method == "POST" and req.path == "/users/@me/channels":
+                    dm_creates += 1
+                elif (
+                    req.method == "POST" and req.path.startswith("/channels/") and req.path.endswith("/messages")
+                    and int(req.path.split("/")[2]) not in guild_channels
+                ):
+                    dm_arrivals.append(at)
+
+            requests.on_arrival = on_arrival
+            async with stopping(bot):
+                ready_s = await bot.start(ready_within=lead - 1)
+                print(f"bot process start (launch → connected, {people} members loaded, commands synced, "
+                      f"scheduler started): {ready_s:.1f}s; RSS {bot.rss_mb():.0f} MB")
+                deadline = due_perf + 300
+                while len(dm_arrivals) < same_minute and time.perf_counter() < deadline:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+                lateness = [at - due_perf for at in dm_arrivals[:same_minute]]
+                spread = max(dm_arrivals) - min(dm_arrivals) if dm_arrivals else float("nan")
+                print(
+                    f"{len(lateness)} of {same_minute} reminders due at the same instant arrived: lateness "
+                    f"p50 {pct(lateness, 0.5):.2f}s, p99 {pct(lateness, 0.99):.2f}s, max {max(lateness):.2f}s "
+                    f"(mean {statistics.mean(lateness):.2f}s); {len(lateness) / (max(lateness)):.0f} DMs/s overall, "
+                    f"{len(lateness) / spread:.0f} DMs/s first to last; DM channels created: {dm_creates}"
+                )
+                print(f"bot RSS after sending: {bot.rss_mb():.0f} MB; /proc/loadavg {loadavg()}")
+
+                # In-channel check-in throughput: distinct people post in the check-in channel.
+                channel = seed.checkins
+                reactions: list[float] = []
+
+                def on_reaction(req: Any, at: float) -> None:
+                    on_arrival(req, at)
+                    if req.method == "PUT" and req.path.startswith(f"/channels/{channel}/messages/"):
+                        reactions.append(at)
+
+                requests.on_arrival = on_reaction
+                cpu0 = bot.cpu_seconds()
+                t = time.perf_counter()
+                for i in range(throughput_n):
+                    await emu.send_message(channel, ids[-1 - i], f"mood {1 + i % 10}/10 cravings {i % 5}")
+                sent_s = time.perf_counter() - t
+                deadline = time.perf_counter() + 120
+                while len(reactions) < throughput_n and time.perf_counter() < deadline:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+                elapsed = (reactions[-1] if reactions else time.perf_counter()) - t
+                cpu = (bot.cpu_seconds() - cpu0) / max(elapsed, 1e-9)
+                with sqlite3.connect(bot.db_path) as conn:
+                    recorded = conn.execute("SELECT COUNT(*) FROM checkins").fetchone()[0]
+                print(
+                    f"in-channel check-ins: {throughput_n} sent in {sent_s:.2f}s; {len(reactions)} reacted to and "
+                    f"{recorded} recorded in {elapsed:.2f}s = {len(reactions) / elapsed:.0f}/s "
+                    f"(bot CPU {cpu * 100:.0f}% of one core); /proc/loadavg {loadavg()}"
+                )
+            problems = bot.problems()
+            if problems:
+                bot.save_log("/tmp/hearth-bench-checkins-bot.log")
+                print(f"bot log had {len(problems)} ERROR/traceback line(s); first: {problems[0][:200]} "
+                      "(whole log: /tmp/hearth-bench-checkins-bot.log)")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--same-minute", type=int, default=2_000)
-    parser.add_argument("--checkins", type=int, default=1_000)
+    parser.add_argument("--checkins", type=int, default=2_000)
+    parser.add_argument("--lead", type=float, default=45.0, help="seconds from launch to the shared due instant")
+    parser.add_argument(
+        "--validate", action="store_true",
+        help="validate every request against the OpenAPI spec (costs emulator CPU, not bot CPU)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.people, args.same_minute, args.checkins))
+    asyncio.run(main(args.people, args.same_minute, args.checkins, args.lead, args.validate))

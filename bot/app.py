@@ -84,7 +84,9 @@ class HearthBot(commands.Bot):
             intents=hearth_intents(),
             allowed_mentions=NO_MENTIONS,
             tree_cls=HearthTree,
-            **options,
+            # No listener reads cached messages (no edit, delete or reaction handlers); the cache
+            # only cost a linear search per gateway reaction event, the bot's own included.
+            **{"max_messages": None, **options},
         )
         self.settings = settings
         self.db = db
@@ -166,11 +168,40 @@ class HearthBot(commands.Bot):
         assert self.user is not None
         log.info("connected as bot user %s to guild %s", self.user.id, self.guild_id)
 
+    # Event handlers still running at shutdown (a backlog of check-ins, an incident being
+    # written) get this long to finish while the HTTP session is still open.
+    DRAIN_SECONDS = 10.0
+    # Names discord.py gives the tasks that run listeners, slash commands, buttons and modals.
+    HANDLER_TASK_PREFIXES = (
+        "discord.py: on_",
+        "CommandTree-invoker",
+        "discord-ui-dynamic-item-",
+        "discord-ui-view-dispatch-",
+        "discord-ui-modal-dispatch-",
+    )
+
+    async def _drain_event_handlers(self) -> None:
+        current = asyncio.current_task()
+        running = [
+            task for task in asyncio.all_tasks()
+            if task is not current and not task.done() and task.get_name().startswith(self.HANDLER_TASK_PREFIXES)
+        ]
+        if not running:
+            return
+        log.info("waiting for %d event handler(s) to finish before closing", len(running))
+        _, late = await asyncio.wait(running, timeout=self.DRAIN_SECONDS)
+        if late:
+            log.warning("%d event handler(s) did not finish within %.0f s of shutdown", len(late), self.DRAIN_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+
     async def close(self) -> None:
         if self._startup_task is not None and not self._startup_task.done():
             self._startup_task.cancel()
             await asyncio.gather(self._startup_task, return_exceptions=True)
         await self.scheduler.shutdown()
+        await self._drain_event_handlers()
         await super().close()
         # discord.py leaves its "wait for guilds before READY" task pending when closed
         # during that wait (a signal right after start); cancel it so nothing is left.

@@ -1,8 +1,11 @@
 """SQLite access through aiosqlite, and the forward-only migrations runner.
 
 One ``Database`` is built in ``main()`` and passed to everything that needs it. It owns
-a single connection in autocommit mode; an asyncio lock serialises statements so that a
-transaction opened by one coroutine never interleaves with another coroutine's writes.
+a single connection in autocommit mode. Each statement (and each ``run_sync``) is one call on
+the connection's worker thread, which runs them one at a time; an asyncio lock, held for
+the whole of a multi-statement ``transaction()``, keeps other coroutines' statements out of it.
+``open_lane()`` adds a second connection (own thread, own lock) for work that must never
+wait behind the first one's queue: crisis incidents (see ``bot.runtime``).
 Repositories accept anything that is ``Queryable``: the database itself (one statement,
 committed at once) or a ``Transaction`` (several statements, committed together).
 """
@@ -13,12 +16,12 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
 Row = sqlite3.Row
+T = TypeVar("T")
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -46,44 +50,94 @@ class Queryable(Protocol):
     async def fetch_value(self, sql: str, params: Params = ()) -> Any: ...
 
 
+def _run_execute(conn: sqlite3.Connection, sql: str, params: Params) -> int:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def _run_insert(conn: sqlite3.Connection, sql: str, params: Params) -> int | None:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+def _run_fetch_one(conn: sqlite3.Connection, sql: str, params: Params) -> Row | None:
+    cursor = conn.execute(sql, params)
+    try:
+        row: Row | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
+
+
+def _run_fetch_all(conn: sqlite3.Connection, sql: str, params: Params) -> list[Row]:
+    cursor = conn.execute(sql, params)
+    try:
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _run_many(conn: sqlite3.Connection, sql: str, rows: Iterable[Params]) -> None:
+    conn.executemany(sql, rows).close()
+
+
+def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _plain(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    return fn(conn)
+
+
 class _Statements:
-    """The statement helpers shared by ``Database`` and ``Transaction``."""
+    """The statement helpers shared by ``Database`` and ``Transaction``.
+
+    Each helper is ONE hop to the connection's worker thread (statement, fetch and cursor
+    close together). aiosqlite's own cursor API costs a hop per call (execute, fetch,
+    close), and under load those hops, not SQLite, are what a check-in or an incident
+    write waits for.
+    """
 
     _conn: aiosqlite.Connection
 
-    async def _run(self, sql: str, params: Params) -> aiosqlite.Cursor:
-        return await self._conn.execute(sql, params)
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        # aiosqlite.Connection._execute queues fn(*args) on the connection's own thread;
+        # it is the primitive all of aiosqlite's public methods are built on.
+        result: T = await self._conn._execute(fn, self._conn._conn, *args)
+        return result
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows it changed."""
-        cursor = await self._run(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+        return await self._call(_run_execute, sql, params)
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
+        await self._call(_run_many, sql, list(rows))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT; returns the new row's id."""
-        cursor = await self._run(sql, params)
-        row_id = cursor.lastrowid
-        await cursor.close()
+        row_id = await self._call(_run_insert, sql, params)
         if row_id is None:
             raise RuntimeError("INSERT produced no row id")
         return row_id
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = await self._run(sql, params)
-        row = await cursor.fetchone()
-        await cursor.close()
-        return row
+        return await self._call(_run_fetch_one, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = await self._run(sql, params)
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return list(rows)
+        return await self._call(_run_fetch_all, sql, params)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -100,6 +154,7 @@ class Database(_Statements):
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._lanes: list[Database] = []
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -111,56 +166,77 @@ class Database(_Statements):
             await conn.execute(pragma)
         return cls(conn, path)
 
+    async def open_lane(self) -> Database:
+        """A second connection to the same file, with its own thread and lock.
+
+        Work on a lane never queues behind this connection's statements (WAL lets readers
+        and one writer run side by side; busy_timeout makes a writer wait for the other's
+        commit instead of failing). Closed together with this database.
+        """
+        if str(self.path) == ":memory:":
+            return self  # a second connection would see a different, empty database
+        lane = await Database.open(self.path)
+        self._lanes.append(lane)
+        return lane
+
     async def close(self) -> None:
+        for lane in self._lanes:
+            await lane.close()
+        self._lanes.clear()
         async with self._lock:
             await self._conn.close()
 
+    # One-hop operations need no lock of their own: the worker thread runs queued calls one at a
+    # time, in order, so a statement or a run_sync() can never interleave with another. They only
+    # wait while a multi-hop transaction() is open, so they do not run inside it. Without a lock
+    # per statement, many coroutines' statements queue at the worker thread together instead of
+    # each waiting a full event-loop round trip for the previous one (check-ins under load).
+    async def _hop(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._lock.locked():
+            async with self._lock:
+                return await self._call(fn, *args)
+        return await self._call(fn, *args)
+
     async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-            return count
+        return await self._hop(_run_execute, sql, params)
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as tx:
             await tx.execute_many(sql, rows)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
-            row = await cursor.fetchone()
-            await cursor.close()
-            return row
+        return await self._hop(_run_fetch_one, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
-            rows = await cursor.fetchall()
-            await cursor.close()
-            return list(rows)
+        return await self._hop(_run_fetch_all, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
-            row_id = cursor.lastrowid
-            await cursor.close()
+        row_id = await self._hop(_run_insert, sql, params)
         if row_id is None:
             raise RuntimeError("INSERT produced no row id")
         return row_id
+
+    async def run_sync(self, fn: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:
+        """Run ``fn(conn)`` on the worker thread in ONE hop: several statements for the price of one.
+
+        With ``write`` (default) it runs as one BEGIN IMMEDIATE ... COMMIT transaction (rolled
+        back if ``fn`` raises); without, as plain reads. ``fn`` is a repository function: it
+        holds the SQL (``?`` params only) and must not block on anything but SQLite.
+        """
+        return await self._hop(_in_transaction if write else _plain, fn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """BEGIN IMMEDIATE ... COMMIT; rolled back if the block raises."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._call(_run_execute, "BEGIN IMMEDIATE", ())
             try:
                 yield Transaction(self._conn)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._call(_run_execute, "ROLLBACK", ())
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                await self._call(_run_execute, "COMMIT", ())
 
     async def executescript_in_transaction(self, script: str) -> None:
         """Run a whole SQL script atomically (used by migrations)."""

@@ -17,12 +17,15 @@ from bot.wiring import build_services
 
 
 async def build_bot(settings: Settings, clock: Clock, **bot_options: Any) -> HearthBot:
-    """Open and migrate the database, then build the bot. The caller closes ``bot.db``."""
+    """Open and migrate the database, then build the bot. The caller closes ``bot.db`` (and with it
+    the crisis lane)."""
     db = await Database.open(settings.database.path)
     try:
         await migrate(db)
         scheduler = Scheduler(clock)
-        services = build_services(settings, db, clock, scheduler)
+        # The crisis lane: its own connection and worker thread; db.close() closes it too.
+        crisis_db = await db.open_lane()
+        services = build_services(settings, db, clock, scheduler, crisis_db=crisis_db)
     except BaseException:
         await db.close()
         raise

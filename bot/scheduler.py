@@ -72,6 +72,9 @@ class Scheduler:
         self._locks: dict[str, asyncio.Lock] = {}
         self._aps: AsyncIOScheduler | None = None
         self._arming: set[asyncio.Task[None]] = set()
+        # Names with a poke's re-arm queued but not started: a burst of pokes (500 check-ins
+        # a second each poke milestones) costs one next_due() query, not one each.
+        self._poked: set[str] = set()
 
     def register(self, name: str, work: DueWork) -> None:
         if name in self._works:
@@ -105,6 +108,7 @@ class Scheduler:
         for task in list(self._arming):
             task.cancel()
         await asyncio.gather(*self._arming, return_exceptions=True)
+        self._poked.clear()
         # Let any run in progress finish so nothing is half-delivered at shutdown.
         for lock in self._locks.values():
             async with lock:
@@ -117,9 +121,17 @@ class Scheduler:
         for key in [name] if name is not None else list(self._works):
             if key not in self._works:
                 continue  # that feature's extension is not loaded
-            task = asyncio.get_running_loop().create_task(self._arm(key))
+            if key in self._poked:
+                continue  # a re-arm that has not read next_due() yet will see this change too
+            self._poked.add(key)
+            task = asyncio.get_running_loop().create_task(self._rearm(key))
             self._arming.add(task)
             task.add_done_callback(self._arming.discard)
+
+    async def _rearm(self, name: str) -> None:
+        # Pokes that arrive from here on start a new re-arm: this one may read too early.
+        self._poked.discard(name)
+        await self._arm(name)
 
     async def run_due_now(self, name: str | None = None) -> None:
         """Run due work immediately with the clock's current time (tests, and on start)."""

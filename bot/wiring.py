@@ -36,8 +36,11 @@ class Services:
 
 
 def build_services(
-    settings: Settings, db: Database, clock: Clock, scheduler: Scheduler | None = None
+    settings: Settings, db: Database, clock: Clock, scheduler: Scheduler | None = None,
+    *, crisis_db: Database | None = None,
 ) -> Services:
+    """``crisis_db`` is the crisis lane (``Database.open_lane``): incident writes never queue
+    behind check-in and other writes on ``db``. Defaults to ``db``."""
     people = PeopleService(db, clock, settings.community.timezone)
     audit = AuditService(db, clock, retention_days=settings.crisis.retention_days)
     data_rights = DataRights(clock)
@@ -57,7 +60,10 @@ def build_services(
         streaks=checkins, groups=groups,
     )
     data_rights.register(milestones)
-    crisis = CrisisService(db, clock, settings.crisis, audit, groups=groups)
+    lane = crisis_db or db
+    # Crisis audit rows go to the same audit_log table through the crisis lane.
+    crisis_audit = audit if lane is db else AuditService(lane, clock, retention_days=settings.crisis.retention_days)
+    crisis = CrisisService(lane, clock, settings.crisis, crisis_audit, groups=groups)
     data_rights.register(crisis)
     _connect_signals(people, groups, checkins, milestones, scheduler)
     return Services(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -116,6 +117,96 @@ async def upsert_checkin(
         (mood, cravings, sleep_hours, note, source, channel_id, message_id, to_db(now), existing.id),
     )
     return existing.id, True
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCheckin:
+    """What ``record_checkin_sync`` wrote and read, in one round trip to the database thread."""
+
+    checkin_id: int
+    updated: bool
+    has_mood: bool
+    dates_before: list[date]  # the person's check-in dates before this one, ascending
+    pauses: list[tuple[date, date]]
+    recent_with_values: list[CheckinRow]  # newest first, after this check-in
+    latest: CheckinRow | None
+    open_concerns: frozenset[str]  # kinds of concern episode open before this check-in
+
+
+_DATES_SQL = "SELECT local_date FROM checkins WHERE user_id = ? AND local_date >= ? ORDER BY local_date"
+_PAUSES_SQL = "SELECT start_date, end_date FROM checkin_pauses WHERE user_id = ? ORDER BY start_date"
+_RECENT_SQL = "SELECT * FROM checkins WHERE user_id = ? AND mood IS NOT NULL ORDER BY local_date DESC LIMIT ?"
+_LATEST_SQL = "SELECT * FROM checkins WHERE user_id = ? ORDER BY local_date DESC LIMIT 1"
+_INSERT_SQL = (
+    "INSERT INTO checkins (user_id, local_date, mood, cravings, sleep_hours, note, source, channel_id,"
+    " message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE_SQL = (
+    "UPDATE checkins SET mood = ?, cravings = ?, sleep_hours = ?, note = ?, source = ?, channel_id = ?,"
+    " message_id = ?, updated_at = ? WHERE id = ?"
+)
+
+
+def streak_inputs_sync(conn: sqlite3.Connection, user_id: int) -> tuple[list[date], list[tuple[date, date]]]:
+    """(check-in dates ascending, pauses) for a streak; run through ``Database.run_sync``."""
+    dates = [date.fromisoformat(r[0]) for r in conn.execute(_DATES_SQL, (user_id, date.min.isoformat()))]
+    pause_rows = conn.execute(_PAUSES_SQL, (user_id,))
+    return dates, [(date.fromisoformat(r[0]), date.fromisoformat(r[1])) for r in pause_rows]
+
+
+def record_checkin_sync(
+    conn: sqlite3.Connection,
+    *,
+    user_id: int,
+    local_date: date,
+    mood: int | None,
+    cravings: int | None,
+    sleep_hours: float | None,
+    note: str | None,
+    source: str,
+    channel_id: int | None,
+    message_id: int | None,
+    now: datetime,
+    keep_existing_values: bool,
+    recent_limit: int,
+) -> RecordedCheckin:
+    """The whole write side of a check-in (same rules as ``upsert_checkin``) plus everything the
+    streak and concern rules read, for ``Database.run_sync`` (one transaction, one round trip)."""
+    dates, pauses = streak_inputs_sync(conn, user_id)
+    open_concerns = frozenset(
+        str(r[0]) for r in conn.execute(
+            "SELECT kind FROM checkin_concerns WHERE user_id = ? AND ended_at IS NULL", (user_id,)
+        )
+    )
+    row = conn.execute(
+        "SELECT * FROM checkins WHERE user_id = ? AND local_date = ?", (user_id, local_date.isoformat())
+    ).fetchone()
+    if row is None:
+        cursor = conn.execute(
+            _INSERT_SQL,
+            (user_id, local_date.isoformat(), mood, cravings, sleep_hours, note, source, channel_id,
+             message_id, to_db(now), to_db(now)),
+        )
+        if cursor.lastrowid is None:
+            raise RuntimeError("INSERT produced no row id")
+        checkin_id, updated = cursor.lastrowid, False
+    else:
+        existing = _checkin(row)
+        if keep_existing_values:
+            mood = mood if mood is not None else existing.mood
+            cravings = cravings if cravings is not None else existing.cravings
+            sleep_hours = sleep_hours if sleep_hours is not None else existing.sleep_hours
+            note = note if note else existing.note
+        conn.execute(
+            _UPDATE_SQL, (mood, cravings, sleep_hours, note, source, channel_id, message_id, to_db(now), existing.id)
+        )
+        checkin_id, updated = existing.id, True
+    recent = [_checkin(r) for r in conn.execute(_RECENT_SQL, (user_id, recent_limit))]
+    latest = conn.execute(_LATEST_SQL, (user_id,)).fetchone()
+    return RecordedCheckin(
+        checkin_id=checkin_id, updated=updated, has_mood=mood is not None, dates_before=dates, pauses=pauses,
+        recent_with_values=recent, latest=None if latest is None else _checkin(latest), open_concerns=open_concerns,
+    )
 
 
 async def checkin_dates(db: Queryable, user_id: int, since: date | None = None) -> list[date]:

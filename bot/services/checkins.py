@@ -7,6 +7,7 @@ across DST changes and moves. Implements ``contracts.StreakSource`` for mileston
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
@@ -225,7 +226,10 @@ class CheckinService:
     # ------------------------------------------------------------------ StreakSource
     async def streak(self, user_id: int) -> Streak:
         today = await self._people.local_today(user_id)
-        return compute_streak(await repo.checkin_dates(self._db, user_id), await repo.pauses(self._db, user_id), today)
+        dates, pauses = await self._db.run_sync(
+            functools.partial(repo.streak_inputs_sync, user_id=user_id), write=False
+        )
+        return compute_streak(dates, pauses, today)
 
     async def checkin_dates(self, user_id: int, since: date) -> list[date]:
         return await repo.checkin_dates(self._db, user_id, since)
@@ -248,23 +252,25 @@ class CheckinService:
         user_id = person.user_id
         now = self._clock.now()
         today = await self._people.local_today(user_id)
-        before = await self.streak(user_id)
-        async with self._db.transaction() as tx:
-            checkin_id, updated = await repo.upsert_checkin(
-                tx, user_id=user_id, local_date=today, mood=data.mood, cravings=data.cravings,
-                sleep_hours=data.sleep_hours, note=data.note, source=source, channel_id=channel_id,
-                message_id=message_id, now=now, keep_existing_values=data.mood is None,
-            )
-        streak = await self.streak(user_id)
-        last_30 = len(await repo.checkin_dates(self._db, user_id, today - timedelta(days=29)))
+        # One round trip to the database thread writes the check-in and reads everything the
+        # streak and concern rules need (in-channel check-ins arrive hundreds a second).
+        rec = await self._db.run_sync(functools.partial(
+            repo.record_checkin_sync, user_id=user_id, local_date=today, mood=data.mood, cravings=data.cravings,
+            sleep_hours=data.sleep_hours, note=data.note, source=source, channel_id=channel_id,
+            message_id=message_id, now=now, keep_existing_values=data.mood is None, recent_limit=LOW_MOOD_RUN,
+        ))
+        checkin_id, updated, dates, pauses = rec.checkin_id, rec.updated, rec.dates_before, rec.pauses
+        before = compute_streak(dates, pauses, today)
+        after_dates = dates if today in dates else sorted({*dates, today})
+        streak = compute_streak(after_dates, pauses, today)
+        last_30 = sum(1 for day in after_dates if day >= today - timedelta(days=29))
         restarted = not updated and streak.current == 1 and before.last_checkin is not None
-        concerns = await self._evaluate_concerns(user_id, now)
+        concerns = await self._evaluate_concerns(user_id, now, rec)
         log.info("check-in %s by user %s (%s, updated=%s)", checkin_id, user_id, source, updated)
         await self.recorded.emit(user_id)
-        stored = await repo.get_checkin_by_id(self._db, checkin_id)
         return CheckinOutcome(
             checkin_id=checkin_id, local_date=today, updated=updated, streak=streak, last_30_days=last_30,
-            streak_restarted=restarted, has_mood=stored is not None and stored.mood is not None,
+            streak_restarted=restarted, has_mood=rec.has_mood,
             concerns=concerns,
         )
 
@@ -285,9 +291,10 @@ class CheckinService:
         return MessageOutcome(outcome=outcome, parsed=parsed, send_format_hint=hint)
 
     # ------------------------------------------------------------------ concern signals
-    async def _evaluate_concerns(self, user_id: int, now: datetime) -> tuple[ConcernNotice, ...]:
-        recent = await repo.recent_with_values(self._db, user_id, LOW_MOOD_RUN)
-        latest = await repo.latest_checkin(self._db, user_id)
+    async def _evaluate_concerns(
+        self, user_id: int, now: datetime, rec: repo.RecordedCheckin
+    ) -> tuple[ConcernNotice, ...]:
+        recent, latest = rec.recent_with_values, rec.latest
         low = len(recent) == LOW_MOOD_RUN and all(
             c.mood is not None and c.mood <= self.settings.low_mood for c in recent
         )
@@ -295,9 +302,12 @@ class CheckinService:
         notices: list[ConcernNotice] = []
         for kind, active in (("low_mood", low), ("high_craving", high)):
             if not active:
-                if await repo.end_concern(self._db, user_id, kind, now):
+                # Only an episode open before this check-in can end (no statement otherwise).
+                if kind in rec.open_concerns and await repo.end_concern(self._db, user_id, kind, now):
                     log.info("concern episode %s ended for user %s", kind, user_id)
                 continue
+            if kind in rec.open_concerns:
+                continue  # episode already open: notified once already
             concern_id = await repo.start_concern(self._db, user_id, kind, now)
             if concern_id is None:
                 continue  # episode already open: notified once already

@@ -23,6 +23,7 @@ class TimezoneChoice:
 
 
 class PeopleService:
+    CACHE_LIMIT = 100_000
     feature = "settings"
     tables = ("user_settings",)
 
@@ -31,6 +32,7 @@ class PeopleService:
         self._clock = clock
         self.community_timezone = community_timezone
         self._zones: list[str] | None = None
+        self._stored: dict[int, str | None] = {}  # user_id -> stored zone name (None: default)
         self.timezone_changed = UserSignal("timezone_changed")
 
     # ----------------------------------------------------------------- time zones
@@ -81,12 +83,25 @@ class PeopleService:
 
     async def set_timezone(self, user_id: int, name: str) -> str:
         canonical = self.validate_timezone(name)
+        self._stored.pop(user_id, None)
         await user_settings.set_timezone(self._db, user_id, canonical, self._clock.now())
+        self._stored[user_id] = canonical
         await self.timezone_changed.emit(user_id)
         return canonical
 
-    async def timezone_name(self, user_id: int) -> TimezoneChoice:
+    async def _stored_timezone(self, user_id: int) -> str | None:
+        # Every check-in, reminder and milestone asks for a person's zone; user_settings is
+        # written only through this service, so a read-through cache stays exact.
+        if user_id in self._stored:
+            return self._stored[user_id]
         stored = await user_settings.get_timezone(self._db, user_id)
+        if len(self._stored) >= self.CACHE_LIMIT:
+            self._stored.clear()
+        self._stored[user_id] = stored
+        return stored
+
+    async def timezone_name(self, user_id: int) -> TimezoneChoice:
+        stored = await self._stored_timezone(user_id)
         if stored is None:
             return TimezoneChoice(self.community_timezone, is_default=True)
         return TimezoneChoice(stored, is_default=False)
@@ -110,4 +125,8 @@ class PeopleService:
         return {"settings": await user_settings.export(self._db, user_id)}
 
     async def delete_user_data(self, user_id: int) -> DeletionResult:
-        return DeletionResult(self.feature, await user_settings.delete(self._db, user_id))
+        self._stored.pop(user_id, None)
+        try:
+            return DeletionResult(self.feature, await user_settings.delete(self._db, user_id))
+        finally:
+            self._stored.pop(user_id, None)

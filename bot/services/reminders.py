@@ -97,7 +97,9 @@ class ReminderService:
         self._people = people
         self.settings = settings
         self.sender: ReminderSender | None = None
-        self.concurrency = 16
+        # Sends in flight at once. Each is a DM-channel create and a message POST; discord.py
+        # waits out 429s (per-route and global) itself, so this bounds memory, not the rate.
+        self.concurrency = 64
 
     # ------------------------------------------------------------------ settings
     async def set_time(self, user_id: int, text: str) -> ReminderStatus:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 DYNAMIC_ITEMS = (ShareButton, OpenCheckinButton, ReachedOutButton)
 RECORDED = "✅"
 NOTE_ONLY = "📝"
+IN_FLIGHT = 8
 
 
 def make_pulse_command() -> app_commands.Command[Any, ..., None]:
@@ -119,6 +120,10 @@ class Checkins(commands.Cog):
         self.bot = bot
         self.reminders_group = Reminders(bot)
         self._pulse: app_commands.Command[Any, ..., None] | None = None
+        # In-channel check-ins handled at once. discord.py starts a task per message; under a burst
+        # hundreds would otherwise run side by side and every other handler, a crisis message's
+        # included, would wait behind all of their steps on the one event loop.
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -185,17 +190,18 @@ class Checkins(commands.Cog):
         person = self.bot.person(message.author)
         if not (person.is_participant or person.is_facilitator or person.is_staff):
             return
-        try:
-            result = await self.bot.services.checkins.record_message(
-                person, message.content, channel_id=message.channel.id, message_id=message.id
-            )
-        except Exception:
-            log.exception("in-channel check-in %s by user %s failed", message.id, message.author.id)
-            return
-        try:
-            await message.add_reaction(RECORDED if result.parsed.has_mood else NOTE_ONLY)
-        except discord.HTTPException as exc:
-            log.warning("could not react to check-in %s: %s", message.id, exc.status)
+        async with self._slots:
+            try:
+                result = await self.bot.services.checkins.record_message(
+                    person, message.content, channel_id=message.channel.id, message_id=message.id
+                )
+            except Exception:
+                log.exception("in-channel check-in %s by user %s failed", message.id, message.author.id)
+                return
+            try:
+                await message.add_reaction(RECORDED if result.parsed.has_mood else NOTE_ONLY)
+            except discord.HTTPException as exc:
+                log.warning("could not react to check-in %s: %s", message.id, exc.status)
         if result.send_format_hint:
             spawn("check-in format hint", send_dm(self.bot, message.author.id, _embeds.format_hint_text()))
         if result.outcome.concerns:

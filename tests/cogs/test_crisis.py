@@ -151,6 +151,8 @@ async def test_dms_closed_falls_back_to_a_mention_only_channel_note(hearth: Harn
     assert note["mentions"] and [u["id"] for u in note["mentions"]] == [str(seed.participant)]
     assert note["mention_roles"] == [] and not note["mention_everyone"]
     assert crisis_dms(emu, seed.participant) == []
+    # The bot records the note after Discord has answered its POST: let that handler finish.
+    await hearth.settle()
     incident = await hearth.running.services.crisis.get(1)
     assert incident.person_notice_via == "channel"
 
