@@ -1,4 +1,4 @@
-"""Discord-side helpers shared by every cog: replies, error handling, persistent items.
+"""Discord-side helpers shared by every cog: replies, error handling, persistent buttons.
 
 Nothing here holds state. The rule it enforces: a ``DomainError`` becomes an ephemeral
 reply with its message; anything else is logged with a short incident code and the
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, Self, TypeVar
 
 import discord
 from discord import app_commands
@@ -126,6 +127,75 @@ class HearthView(discord.ui.View):
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         await report_error(interaction, error, where=f"view {type(self).__name__}")
+
+
+class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"(?!)"):
+    """A button that keeps working across restarts, custom_id ``hearth:<feature>:<action>:<id>``.
+
+    A subclass is configured in its class line and implements only ``handle``::
+
+        class ResolveButton(PersistentButton, feature="crisis", action="resolve", label="Resolve",
+                            style=discord.ButtonStyle.success):
+            async def handle(self, interaction: discord.Interaction[Any]) -> None:
+                ...  # self.target_id is the <id> from the custom_id
+
+    Register the subclass with ``bot.add_dynamic_items``; discord.py then rebuilds it from any
+    clicked custom_id its template matches, also on messages sent before a restart. Errors from
+    ``handle`` go through ``report_error`` (discord.py would only log them). Every subclass is
+    a concrete button: it states its own feature, action and label.
+    """
+
+    custom_id_prefix: ClassVar[str]
+    default_label: ClassVar[str]
+    button_style: ClassVar[discord.ButtonStyle]
+    button_emoji: ClassVar[str | None]
+
+    def __init_subclass__(
+        cls,
+        *,
+        feature: str,
+        action: str,
+        label: str,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        emoji: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if cls.handle is PersistentButton.handle:
+            raise TypeError(f"{cls.__name__} must implement handle()")
+        cls.custom_id_prefix = f"hearth:{feature}:{action}:"
+        cls.default_label = label
+        cls.button_style = style
+        cls.button_emoji = emoji
+        # This base carries a never-matching template; each subclass gets its own.
+        super().__init_subclass__(template=re.escape(cls.custom_id_prefix) + r"(?P<id>\d+)", **kwargs)
+
+    def __init__(self, target_id: int, *, label: str | None = None, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=self.default_label if label is None else label,
+                style=self.button_style,
+                emoji=self.button_emoji,
+                disabled=disabled,
+                custom_id=f"{self.custom_id_prefix}{target_id}",
+            )
+        )
+        self.target_id = target_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self.handle(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc, where=f"button {type(self).__name__}")
+
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
+        """What a click does; ``self.target_id`` is the id from the custom_id."""
+        raise NotImplementedError
 
 
 class HearthModal(discord.ui.Modal):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from typing import Any
 
 import discord
@@ -13,7 +12,7 @@ from discord.ext import commands
 
 from bot.app import HearthBot
 from bot.privacy import DeletionResult
-from bot.ui import HearthView, guarded, hearth_bot, reply
+from bot.ui import HearthView, PersistentButton, hearth_bot, reply
 
 
 def render_deletion(results: list[DeletionResult]) -> str:
@@ -32,34 +31,20 @@ def render_deletion(results: list[DeletionResult]) -> str:
 
 
 class ConfirmDeleteButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"hearth:privacy:delete:(?P<user_id>\d+)",
+    PersistentButton, feature="privacy", action="delete", label="Yes, delete my data",
+    style=discord.ButtonStyle.danger,
 ):
-    """Persistent, so a confirmation still works if the bot restarted in between."""
+    """Persistent, so a confirmation still works if the bot restarted in between.
 
-    def __init__(self, user_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Yes, delete my data",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"hearth:privacy:delete:{user_id}",
-            )
-        )
-        self.user_id = user_id
+    The id is the person who asked; only they can confirm.
+    """
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ConfirmDeleteButton:
-        return cls(int(match["user_id"]))
-
-    @guarded("privacy delete confirmation")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.user.id != self.user_id:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.target_id:
             await reply(interaction, "This button belongs to someone else's request.")
             return
         bot = hearth_bot(interaction)
-        results = await bot.services.data_rights.delete(self.user_id)
+        results = await bot.services.data_rights.delete(self.target_id)
         await interaction.response.edit_message(content=render_deletion(results), view=None)
 
 

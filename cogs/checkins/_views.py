@@ -11,7 +11,7 @@ import discord
 
 from bot.screening import ScreenRequest
 from bot.services.checkins import NOTE_LIMIT, CheckinOutcome, ConcernNotice, validate_modal
-from bot.ui import NO_MENTIONS, HearthModal, guarded, hearth_bot, log_task_errors, person_of, reply
+from bot.ui import NO_MENTIONS, HearthModal, PersistentButton, guarded, hearth_bot, log_task_errors, person_of, reply
 from cogs.checkins import _embeds
 
 if TYPE_CHECKING:
@@ -141,54 +141,24 @@ class ShareButton(
 
 
 class OpenCheckinButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"hearth:checkins:open:(?P<user_id>\d+)",
+    PersistentButton, feature="checkins", action="open", label="Check in now", style=discord.ButtonStyle.primary
 ):
-    """On reminder DMs: opens the check-in modal, also after restarts."""
+    """On reminder DMs: opens the check-in modal, also after restarts. The id is the person's."""
 
-    def __init__(self, user_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Check in now", style=discord.ButtonStyle.primary, custom_id=f"hearth:checkins:open:{user_id}"
-            )
-        )
-        self.user_id = user_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> OpenCheckinButton:
-        return cls(int(match["user_id"]))
-
-    @guarded("check-in reminder button")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         hearth_bot(interaction).services.checkins.require_participant(person_of(interaction))
         await interaction.response.send_modal(CheckinModal())
 
 
 class ReachedOutButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"hearth:checkins:reached:(?P<concern_id>\d+)",
+    PersistentButton, feature="checkins", action="reached", label="I reached out",
+    style=discord.ButtonStyle.success,
 ):
-    def __init__(self, concern_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="I reached out", style=discord.ButtonStyle.success,
-                custom_id=f"hearth:checkins:reached:{concern_id}",
-            )
-        )
-        self.concern_id = concern_id
+    """On a facilitator's concern DM; the id is the concern's."""
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ReachedOutButton:
-        return cls(int(match["concern_id"]))
-
-    @guarded("check-in outreach button")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         bot = hearth_bot(interaction)
-        entries = await bot.services.checkins.record_outreach(self.concern_id, person_of(interaction))
+        entries = await bot.services.checkins.record_outreach(self.target_id, person_of(interaction))
         content = (interaction.message.content if interaction.message else "").split("\n✅", 1)[0]
         await interaction.response.edit_message(
             content=content + "\n" + _embeds.outreach_line(entries), view=None, allowed_mentions=NO_MENTIONS

@@ -11,7 +11,7 @@ from bot.crisis.detector import Severity
 from bot.crisis.incidents import Report
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
-from bot.ui import HearthView, guarded, hearth_bot, person_of, reply
+from bot.ui import HearthView, PersistentButton, guarded, hearth_bot, person_of, reply
 from cogs.crisis import _embeds
 
 if TYPE_CHECKING:
@@ -30,76 +30,31 @@ def _cog(interaction: discord.Interaction[Any]) -> Crisis:
 # ------------------------------------------------------------------ staff alert buttons
 
 
-class _StaffButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"(?!)"):
-    action = ""
-
-    def __init__(self, incident_id: int, label: str, style: discord.ButtonStyle) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=style, custom_id=f"hearth:crisis:{self.action}:{incident_id}"
-            )
-        )
-        self.incident_id = incident_id
-
-
-class AcknowledgeButton(_StaffButton, template=r"hearth:crisis:ack:(?P<id>\d+)"):
-    action = "ack"
-
-    def __init__(self, incident_id: int) -> None:
-        super().__init__(incident_id, "Acknowledge", discord.ButtonStyle.primary)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> AcknowledgeButton:
-        return cls(int(match["id"]))
-
-    @guarded("crisis acknowledge")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+class AcknowledgeButton(
+    PersistentButton, feature="crisis", action="ack", label="Acknowledge", style=discord.ButtonStyle.primary
+):
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         cog = _cog(interaction)
-        incident, changed = await cog.service.acknowledge(self.incident_id, person_of(interaction))
-        await _after_staff_action(interaction, incident, changed)
-        cog.bot.scheduler.poke("crisis")
+        incident, changed = await cog.service.acknowledge(self.target_id, person_of(interaction))
+        await _after_staff_action(interaction, cog, incident, changed)
 
 
-class ResolveButton(_StaffButton, template=r"hearth:crisis:resolve:(?P<id>\d+)"):
-    action = "resolve"
-
-    def __init__(self, incident_id: int) -> None:
-        super().__init__(incident_id, "Resolve", discord.ButtonStyle.success)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ResolveButton:
-        return cls(int(match["id"]))
-
-    @guarded("crisis resolve")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+class ResolveButton(
+    PersistentButton, feature="crisis", action="resolve", label="Resolve", style=discord.ButtonStyle.success
+):
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         cog = _cog(interaction)
-        incident, changed = await cog.service.close(self.incident_id, person_of(interaction), false_alarm=False)
-        await _after_staff_action(interaction, incident, changed)
-        cog.bot.scheduler.poke("crisis")
+        incident, changed = await cog.service.close(self.target_id, person_of(interaction), false_alarm=False)
+        await _after_staff_action(interaction, cog, incident, changed)
 
 
-class FalseAlarmButton(_StaffButton, template=r"hearth:crisis:false:(?P<id>\d+)"):
-    action = "false"
-
-    def __init__(self, incident_id: int) -> None:
-        super().__init__(incident_id, "False alarm", discord.ButtonStyle.secondary)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> FalseAlarmButton:
-        return cls(int(match["id"]))
-
-    @guarded("crisis false alarm")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+class FalseAlarmButton(
+    PersistentButton, feature="crisis", action="false", label="False alarm", style=discord.ButtonStyle.secondary
+):
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         cog = _cog(interaction)
-        incident, changed = await cog.service.close(self.incident_id, person_of(interaction), false_alarm=True)
-        await _after_staff_action(interaction, incident, changed)
-        cog.bot.scheduler.poke("crisis")
+        incident, changed = await cog.service.close(self.target_id, person_of(interaction), false_alarm=True)
+        await _after_staff_action(interaction, cog, incident, changed)
 
 
 def alert_view(incident: Incident) -> HearthView:
@@ -112,7 +67,9 @@ def alert_view(incident: Incident) -> HearthView:
     return view
 
 
-async def _after_staff_action(interaction: discord.Interaction[Any], incident: Incident, changed: bool) -> None:
+async def _after_staff_action(
+    interaction: discord.Interaction[Any], cog: Crisis, incident: Incident, changed: bool
+) -> None:
     # The buttons live on the alert itself: always show its current state there.
     await interaction.response.edit_message(embed=_embeds.alert_embed(incident), view=alert_view(incident))
     if not changed:
@@ -120,33 +77,19 @@ async def _after_staff_action(interaction: discord.Interaction[Any], incident: I
             "Someone else already updated this incident; the alert now shows its current state.",
             ephemeral=True, allowed_mentions=discord.AllowedMentions.none(),
         )
+    cog.bot.scheduler.poke("crisis")
 
 
 # ------------------------------------------------------------------ the person's buttons
 
 
 class SafeButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"hearth:crisis:safe:(?P<id>\d+)"
+    PersistentButton, feature="crisis", action="safe", label="I'm safe right now",
+    style=discord.ButtonStyle.success,
 ):
-    def __init__(self, incident_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="I'm safe right now", style=discord.ButtonStyle.success,
-                custom_id=f"hearth:crisis:safe:{incident_id}",
-            )
-        )
-        self.incident_id = incident_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> SafeButton:
-        return cls(int(match["id"]))
-
-    @guarded("crisis I'm safe")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         cog = _cog(interaction)
-        await cog.service.mark_safe(self.incident_id, interaction.user.id)
+        await cog.service.mark_safe(self.target_id, interaction.user.id)
         await reply(
             interaction,
             "Thank you for letting us know. A staff member will still check in with you. "
@@ -156,30 +99,15 @@ class SafeButton(
 
 
 class TalkButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"hearth:crisis:talk:(?P<id>\d+)"
+    PersistentButton, feature="crisis", action="talk", label="I'd like to talk to someone",
+    style=discord.ButtonStyle.primary,
 ):
     """Incident 0 means "no incident yet" (from /help-now)."""
 
-    def __init__(self, incident_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="I'd like to talk to someone", style=discord.ButtonStyle.primary,
-                custom_id=f"hearth:crisis:talk:{incident_id}",
-            )
-        )
-        self.incident_id = incident_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> TalkButton:
-        return cls(int(match["id"]))
-
-    @guarded("crisis talk to someone")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         cog = _cog(interaction)
-        message = await cog.talk_to_someone(interaction.user.id, self.incident_id or None)
+        message = await cog.talk_to_someone(interaction.user.id, self.target_id or None)
         await reply(interaction, message)
 
 

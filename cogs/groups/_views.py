@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.ui import HearthView, guarded, hearth_bot
+from bot.ui import HearthView, PersistentButton, hearth_bot
 
 if TYPE_CHECKING:
     from cogs.groups import Groups
@@ -23,51 +22,17 @@ def _cog(interaction: discord.Interaction[Any]) -> Groups:
 
 
 class ApproveJoinButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"hearth:groups:approve:(?P<request_id>\d+)",
+    PersistentButton, feature="groups", action="approve", label="Approve", style=discord.ButtonStyle.success
 ):
-    def __init__(self, request_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Approve", style=discord.ButtonStyle.success,
-                custom_id=f"hearth:groups:approve:{request_id}",
-            )
-        )
-        self.request_id = request_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ApproveJoinButton:
-        return cls(int(match["request_id"]))
-
-    @guarded("group join approval")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).decide_request(interaction, self.request_id, approve=True)
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
+        await _cog(interaction).decide_request(interaction, self.target_id, approve=True)
 
 
 class DenyJoinButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"hearth:groups:deny:(?P<request_id>\d+)",
+    PersistentButton, feature="groups", action="deny", label="Deny", style=discord.ButtonStyle.secondary
 ):
-    def __init__(self, request_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Deny", style=discord.ButtonStyle.secondary,
-                custom_id=f"hearth:groups:deny:{request_id}",
-            )
-        )
-        self.request_id = request_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> DenyJoinButton:
-        return cls(int(match["request_id"]))
-
-    @guarded("group join denial")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).decide_request(interaction, self.request_id, approve=False)
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
+        await _cog(interaction).decide_request(interaction, self.target_id, approve=False)
 
 
 def join_request_view(request_id: int) -> HearthView:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.screening import ScreenRequest
 from bot.services.milestones import Delivery, DueCelebration
-from bot.ui import NO_MENTIONS, HearthModal, HearthView, guarded, hearth_bot, reply
+from bot.ui import NO_MENTIONS, HearthModal, HearthView, PersistentButton, hearth_bot, reply
 from cogs.milestones import _embeds
 
 if TYPE_CHECKING:
@@ -22,30 +21,14 @@ ENCOURAGEMENT_MAX = 300
 
 
 class CelebrateButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"hearth:milestones:celebrate:(?P<id>\d+)",
+    PersistentButton, feature="milestones", action="celebrate", label="Celebrate", emoji="🎉",
+    style=discord.ButtonStyle.success,
 ):
-    def __init__(self, celebration_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Celebrate",
-                emoji="🎉",
-                style=discord.ButtonStyle.success,
-                custom_id=f"hearth:milestones:celebrate:{celebration_id}",
-            )
-        )
-        self.celebration_id = celebration_id
+    """On a posted celebration; the id is the celebration's."""
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> CelebrateButton:
-        return cls(int(match["id"]))
-
-    @guarded("milestone celebrate button")
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
         bot = hearth_bot(interaction)
-        outcome = await bot.services.milestones.cheer(self.celebration_id, interaction.user.id)
+        outcome = await bot.services.milestones.cheer(self.target_id, interaction.user.id)
         if outcome.own:
             await reply(
                 interaction,
@@ -54,7 +37,7 @@ class CelebrateButton(
             )
             return
         if outcome.may_encourage:
-            await interaction.response.send_modal(EncouragementModal(self.celebration_id))
+            await interaction.response.send_modal(EncouragementModal(self.target_id))
         elif outcome.added:
             await reply(interaction, "Your cheer was added. Thank you for lifting them up! 🎉")
         else:
