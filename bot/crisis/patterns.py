@@ -69,7 +69,30 @@ _MACROS: dict[str, str] = {
         r"when\s+every(?:one|body)s?\s+(?:is\s+)?(?:asleep|gone|sleeping)|on\s+(?:monday|tuesday|wednesday|"
         r"thursday|friday|saturday|sunday|my\s+\w+\s+date|my\s+birthday)|in\s+(?:\d+|a\s+few|two|three)\s+"
         r"(?:days|hours|hrs|minutes|mins)|\d+\s+days|before\s+(?:morning|sunrise|the\s+weekend)|"
-        r"esta\s+noche|manana|hoy|ahora)"
+        r"esta\s+noche|manana|hoy|ahora|this\s+week|on\s+the\s+\d{1,2}(?:st|nd|rd|th)?|"
+        r"(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))"
+    ),
+    # means named when choosing between them ("the pills or the bridge")
+    "MEANS": (
+        r"(?:pills?|bridge|rope|noose|gun|jump|jumping|hanging|hang|overdosing|overdose|drowning|razor|blades?|"
+        r"knife|bleach|roof|tracks|belt|fent(?:anyl)?)"
+    ),
+    # a first person's own death, in forms that cannot be about someone else
+    "DEATHME": (
+        r"(?:i\s+(?:\w+\s+){0,2}?(?:die|died|overdose|overdosed|dont\s+wake\s+up|didnt\s+wake\s+up|"
+        r"never\s+wake\s+up|never\s+woke\s+up|(?:dont|didnt)\s+make\s+it\b(?!\s+(?:to|in|on|at|for|back|home|there)))|"
+        r"my\s+(?:death|dying|funeral)|me\s+dead|me\s+dying|i\s+(?:\w+\s+){0,2}?(?:be|end\s+up)\s+dead|"
+        r"i\s+(?:\w+\s+){0,2}?(?:got|get|was|were)\s+(?:hit|run\s+over)\s+by|"
+        r"(?:me|myself)\s+(?:not|never)\s+waking\s+up)"
+    ),
+    # welcoming or accepting it
+    "WELCOME": (
+        r"(?:(?:ok|okay|fine|cool|at\s+peace|content|good)\s+with\s+(?:that|it|this|the\s+idea)|"
+        r"wouldnt\s+(?:even\s+)?mind|would\s+not\s+mind|(?:dont|wouldnt)\s+(?:even\s+|really\s+)?care|"
+        r"so\s+be\s+it|oh\s+well|who\s+cares|part\s+of\s+me\s+(?:is\s+(?:ok|okay|fine|relieved|glad|hoping)|"
+        r"wants|hopes|would\s+be|wouldnt)|(?:would\s+be|be|feel)\s+(?:a\s+)?(?:relief|relieved)|welcome\s+it|"
+        r"cant\s+wait|looking\s+forward|(?:id|i\s+would)\s+(?:\w+\s+)?be\s+(?:ok|okay|fine|happy|glad|relieved)|"
+        r"thats\s+(?:fine|ok|okay)\s+(?:with|by)\s+me|wouldnt\s+(?:even\s+)?be\s+(?:mad|upset|sad))"
     ),
     "PEOPLE": (
         r"(?:everyone|everybody|yall|you\s+guys|you\s+all|all\s+of\s+you|guys|fam|family|my\s+family|"
@@ -171,7 +194,8 @@ RULES: tuple[Rule, ...] = (
     _rule("means", IMMINENT, r"\b(?:rope|noose|belt|cord)\b\s+(?:\w+\s+){{0,2}}?(?:set\s+up|hung|hanging|ready|up)\s+"
           r"(?:in|on|from)\s+(?:the|my)\s+(?:closet|garage|basement|ceiling|beam|door|attic|shower)",
           "neg past res joke"),
-    _rule("means", IMMINENT, r"\bengine\s+(?:is\s+)?running\b.*\bgarage\b|\bgarage\b.*\bengine\s+(?:is\s+)?running\b|"
+    _rule("means", IMMINENT, r"^(?!.*\b(?:warm\w*|open|opened)\b).*?(?:\bengine\s+(?:is\s+)?running\b.*\bgarage\b|"
+          r"\bgarage\b.*\bengine\s+(?:is\s+)?running\b)|"
           r"\b(?:drank|swallowed|just\s+drank)\s+(?:some\s+)?(?:bleach|antifreeze|rat\s+poison|"
           r"drain\s+cleaner|poison)\b", "neg past res joke you"),
     _rule("means", IMMINENT, r"\bnoose\b|\b(?:rope|belt|cord)\b.*\btied\b|\btied\s+(?:it\s+)?to\s+the\s+"
@@ -189,7 +213,10 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:took|taken|swallowed|downed|popped|ate|take|taking|swallowing|just\s+took)\s+"
           r"(?:\w+\s+){{0,2}}?{QTY}\s+(?:\w+\s+){{0,2}}?{DRUG}\b", "neg past res"),
     _rule("attempt_in_progress", IMMINENT,
-          r"\b(?:took|swallowed|downed|popped)\s+(?:all|the\s+rest|them\s+all|everything)\b", "neg past res"),
+          r"\b(?:took|swallowed|downed|popped)\s+(?:all|the\s+rest|them\s+all|everything)\b(?!\s+(?:(?:of\s+)?(?:my|the|his|"
+          r"her|our|your)\s+)?(?:\w+\s+)?(?:vitamins?|supplements?|probiotics?|notes|classes|tests?|exams?|photos?|"
+          r"pictures|advice|calls?|shifts?|time|day|morning|night|week|pride|credit|stuff|things|clothes|bags?|"
+          r"courses?|steps)\b)", "neg past res"),
     _rule("attempt_in_progress", IMMINENT,
           r"(?:^|\b(?:i|ive|i\s+just|just|i\s+already|already)\s+)(?:took|swallowed|downed|popped|ate|drank|chugged)\s+"
           r"(?:(?:a|the|my|an)\s+)?(?:whole|full|entire)\s+(?:bottle|pack|box|blister|strip)|"
@@ -245,8 +272,9 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:wont|will\s+not|im\s+not\s+going\s+to)\s+(?:need|be\s+needing)\s+(?:them|it|this|my\s+\w+)\s+"
           r"(?:after|anymore|where\s+im\s+going)|\bi\s+wont\s+be\s+needing\s+(?:it|them)\b", "neg past res"),
     _rule("goodbye", IMMINENT,
-          r"\b(?:wrote|written|writing|left)\s+(?:\w+\s+){{0,2}}?letters?\s+(?:for|to)\s+(?:my|everyone|"
-          r"all)|\bmake\s+sure\s+(?:they|she|he|my\s+\w+)\s+(?:get|gets)\s+(?:them|it|the\s+letters?)\b",
+          r"\b(?:wrote|written|writing|left)\s+(?:\w+\s+){{0,2}}?letters?\s+(?:for|to)\s+(?:my\b(?!\s+(?:\w+\s+)?"
+          r"(?:self|addiction|disease|body|sponsor|therapist|counselor|drug|future|past|younger|older|inner)\b)|"
+          r"everyone|all)(?!.*\b(?:homework|assignment|for\s+(?:group|class|therapy)|exercise)\b)|\bmake\s+sure\s+(?:they|she|he|my\s+\w+)\s+(?:get|gets)\s+(?:them|it|the\s+letters?)\b",
           "neg past res"),
     _rule("goodbye", IMMINENT,
           r"\b(?:by\s+the\s+time\s+(?:anyone|you|someone|yall)\s+(?:reads?|sees?)\s+this|"
@@ -268,15 +296,92 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:feed|take\s+care\s+of|look\s+after|walk)\s+my\s+(?:cat|dog|pets?|kids?|fish|bird)\s+"
           r"(?:\w+\s+){{0,2}}?(?:after\s+(?:tonight|today|i\s+go|im\s+gone)|when\s+im\s+gone|once\s+im\s+gone)",
           "neg past res joke"),
+    # ---------------------------------------------------------------- imminent: goodbyes written for the category
+    # Finality markers ("last time you hear from me", "this is goodbye", "the other side", "last night on earth",
+    # "checking out for good", "wont be alive tomorrow") in a first-person farewell; not "for now", not a job/place.
+    _rule("goodbye", IMMINENT,
+          r"\blast\s+time\s+(?:you|youll|yall|you\s+guys|you\s+all|anyone|any\s+of\s+you|everyone|people)\s+"
+          r"(?:\w+\s+){{0,2}}?(?:hears?|sees?|reads?|talks?)\s+(?:from|to|of)\s+me\b|"
+          r"\b(?:never|wont|will\s+not|not\s+going\s+to)\s+(?:ever\s+)?(?:hear|see)\s+(?:from\s+)?me\s+(?:again|ever)\b"
+          r"(?!\s+(?:until|till|til|for|this|today|tonight|tomorrow|before|after|at|in|on|if|unless))|"
+          r"\b(?:this\s+is|its|this\s+is\s+my|heres\s+my|so\s+this\s+is|guess\s+this\s+is)\s+(?:a\s+|the\s+)?"
+          r"(?:real\s+|final\s+|last\s+|true\s+)?goodbye\b(?!\s+(?:for\s+(?:now|today|tonight|the\s+(?:night|day|week|"
+          r"weekend|summer))|until|till|til|to\s+(?!(?:everyone|everybody|yall|you|all)\b)|party|card|gift))|"
+          r"\bsee\s+(?:you|yall|you\s+all|you\s+guys|everyone|ya)\s+(?:all\s+)?(?:on\s+the\s+other\s+side\b(?!\s+of\b)|"
+          r"in\s+(?:the\s+)?(?:next|another|other)\s+life|in\s+heaven|on\s+the\s+flip\s+side\s+for\s+good)|"
+          r"\b(?:my|its\s+my|this\s+is\s+my)\s+last\s+(?:night|day|morning|evening|week|weekend|sunrise|sunset|"
+          r"meal|breath|hours?)\s+(?:on\s+(?:this\s+)?(?:earth|planet)|alive|of\s+my\s+life|ever|breathing)\b|"
+          r"\blast\s+(?:night|day)\s+(?:on\s+earth|alive)\b|"
+          r"\b(?:its|this\s+is|tonight\s+is|today\s+is|tomorrow\s+is)\s+my\s+last\s+(?:night|day)\s*$|"
+          r"\b(?:checking|check|clocking|tapping|bowing|cashing)\s+out\s+(?:for\s+good|permanently|forever|"
+          r"of\s+(?:life|this\s+life|this\s+world|existence))\b|"
+          r"\b(?:wont|will\s+not|not\s+going\s+to|im\s+not\s+going\s+to)\s+(?:be\s+)?(?:alive|breathing)\s+"
+          r"(?:tomorrow|by|to\s+see|after|next|much\s+longer|in\s+the\s+morning|for\s+(?:long|much))|"
+          r"\b(?:will|youll|yall\s+will|you\s+will|everyone\s+will|they\s+will|be)\s+(?:finally\s+)?(?:be\s+)?"
+          r"(?:free|rid)\s+of\s+me\b|"
+          r"\b(?:wont|will\s+not|dont|im\s+not\s+going\s+to)\s+(?:be\s+)?need(?:ing)?\s+(?:\w+\s+){{0,4}}?"
+          r"(?:after\s+tonight|where\s+im\s+going|when\s+im\s+gone|once\s+im\s+gone)\b",
+          "neg past res joke"),
+    # Settling affairs: an item is left or given with a letter/note; a pet is rehomed "for after".
+    _rule("goodbye", IMMINENT,
+          r"\b(?:left|leaving|mailed|dropped\s+off|gave|giving)\s+(?:my|all\s+my)\s+(?:\w+\s+){{0,3}}?(?:chips?|coins?|"
+          r"keys|stuff|things|belongings|ring|jewelry|medallion|passwords?|savings|money)\b.*\bwith\s+(?:a|the|my)\s+"
+          r"(?:\w+\s+)?(?:letter|note)\b", "neg past res joke"),
+    # Means in progress: a running engine in a shut garage, charcoal/exhaust.
+    _rule("means", IMMINENT,
+          r"\b(?:car|engine|truck|motor|van)(?:s|\s+is)?\s+(?:still\s+)?(?:running|on|idling)\b(?:\s+\w+){{0,4}}?"
+          r"\s+(?:in|inside)\s+(?:the|my|a)\s+(?:closed\s+|shut\s+)?garage\b(?!.*\b(?:warm|warming|open)\b)|"
+          r"\b(?:in|inside)\s+(?:the|my)\s+(?:closed|shut)\s+garage\b.*\b(?:running|engine|exhaust|fumes)\b|"
+          r"\b(?:hose|tube|pipe)\s+(?:\w+\s+){{0,2}}?(?:from|to|into|on)\s+the\s+exhaust\b|"
+          r"\b(?:burning|lit)\s+(?:the\s+)?charcoal\s+(?:in|inside)\s+(?:the|my)\s+(?:room|car|bathroom|tent)\b",
+          "neg past res joke you"),
+    # Choosing between means ("between the pills or the bridge").
+    _rule("plan", IMMINENT,
+          r"\b(?:between|decide|deciding|choose|choosing|pick|picking|either)\s+(?:\w+\s+){{0,2}}?(?:the\s+)?{MEANS}\s+"
+          r"(?:or|and|vs|versus)\s+(?:the\s+)?{MEANS}\b", "past res joke"),
+    # Intent with timing: "waiting for X to leave then im doing it", "suicide is happening tonight",
+    # "have everything i need to end this", "going to sleep and not waking up".
+    _rule("intent", IMMINENT,
+          r"\b(?:waiting\s+(?:for|until|till|til)|once|as\s+soon\s+as|when)\s+(?:\w+\s+){{0,5}}?(?:leave|leaves|"
+          r"leaving|left|asleep|gone|goes\s+to\s+(?:bed|sleep|work)|falls\s+asleep|is\s+out|go\s+to\s+(?:bed|sleep))"
+          r"\b.*\b(?:im|i\s+will|i\s+can|im\s+going\s+to|i\s+am\s+going\s+to)\s+(?:finally\s+)?(?:doing|do|going\s+"
+          r"through\s+with|go\s+through\s+with|ending|end)\s+it\b(?!\s+with\b)(?!.*\b(?:i\s+mean|party|surprise|"
+          r"cleaning|laundry|dishes|homework|workout|project|chores?)\b)|"
+          r"\bsuicide\s+(?:is\s+)?(?:happening|going\s+down|planned|scheduled|set\s+for)\b|"
+          r"\b(?:have|ive|got|gathered|bought|collected)\s+(?:everything|all|what)\s+(?:that\s+)?i\s+need(?:ed)?\s+to\s+"
+          r"(?:end\s+(?:this|it|things|my\s+life|everything)|kill\s+myself|do\s+it|go\s+through\s+with\s+it)\b|"
+          r"\b(?:going\s+to|about\s+to|will|ready\s+to)\s+(?:go\s+to\s+)?sleep\s+and\s+(?:not|never)\s+(?:be\s+)?"
+          r"wak(?:e|ing)\s+up\b(?!\s+(?:until|till|til|before|for|early|at))|"
+          r"\bif\s+i\s+(?:dont|didnt|never|wont)\s+wake\s+up\b.*\b(?:thats|that\s+is|its)\s+(?:the\s+(?:point|plan|"
+          r"goal|idea)|what\s+i\s+want)|"
+          r"\b(?:shot|used|took|did|snorted|drank|injected)\s+(?:\w+\s+){{0,2}}?more\s+than\s+(?:usual|normal|ever)\b"
+          r".*\bon\s+purpose\b|"
+          r"\b(?:going|go|gonna)\s+out\s+(?:the\s+same\s+way|like)\s+(?:my|her|his)\s+\w+\s+(?:did|went)\b"
+          r".*\b(?:tonight|today|tomorrow|now|soon)\b",
+          "neg past res joke"),
+    # Stockpiling: not taking meds in order to save them.
+    _rule("means", IMMINENT,
+          r"\b(?:stopped|quit|not|skipping|skipped|havent\s+been|been\s+not)\s+(?:taking\s+)?(?:my\s+)?{DRUG}\b.*"
+          r"\b(?:save|saving|stash|stashing|hoard|hoarding|stockpile|stockpiling|collect|collecting)\b|"
+          r"\b(?:save|saving|stash|stashing|hoard|hoarding)\s+(?:them|those|these|my\s+{DRUG})\s+up\b",
+          "past res joke"),
+    # Spanish: a noose ready; mixing benzos with alcohol "should be over soon" is handled by signals.
+    _rule("means", IMMINENT,
+          r"\b(?:tengo|ya\s+tengo|compre)\s+(?:la|una)\s+(?:soga|cuerda)\b|\bsoga\s+(?:esta\s+)?(?:lista|preparada|"
+          r"colgada|atada)\b", "neg past res"),
     # ---------------------------------------------------------------- signals for combinations
     _rule("sig_active", SIGNAL, r"\b{KILLSELF}\b", _ALL + " you"),
     _rule("sig_active", SIGNAL, r"\b(?:want\s+to|going\s+to|gonna|ready\s+to)\s+die\b", _ALL + " you"),
+    _rule("sig_active", SIGNAL, r"\b(?:going|go)\s+out\s+(?:the\s+same\s+way|like)\s+(?:my|her|his)\s+\w+\s+"
+          r"(?:did|went)\b", "neg past res joke"),
+    _rule("sig_active", SIGNAL, r"\b(?:me\s+)?quiero\s+morir(?:me)?\b(?!\s+de\b)", "neg past res joke"),
     _rule("sig_soon", SIGNAL, r"\b{SOON}\b", "past"),
     _rule("sig_resolve", SIGNAL,
           r"\b(?:for\s+real|not\s+a\s+joke|no\s+joke|im\s+serious|i\s+mean\s+it|not\s+kidding|actually|"
           r"got\s+everything\s+ready|everything\s+is\s+ready|im\s+ready|its\s+time|im\s+doing\s+it|"
           r"doing\s+it\s+(?:tonight|today|now)|decided|this\s+time|im\s+done|its\s+done|"
-          r"dont\s+try|no\s+one\s+can\s+stop)\b", "past neg"),
+          r"dont\s+try|no\s+one\s+can\s+stop|made\s+(?:my|the|a|up\s+my)\s+(?:decision|mind)|make\s+it\s+happen|"
+          r"(?:hoy|esta\s+noche|manana)\s+lo\s+hago|lo\s+hago\s+(?:hoy|esta\s+noche))\b", "past neg"),
     _rule("sig_bye", SIGNAL,
           r"\b(?:bye|goodbye|farewell|love\s+(?:you|yall|you\s+all|you\s+guys)|thank\s+you\s+(?:all|"
           r"guys|everyone)\s+for\s+everything|thank\s+you\s+for\s+(?:everything|trying)|"
@@ -286,9 +391,23 @@ RULES: tuple[Rule, ...] = (
           r"forgive\s+me|adios|(?:giving|gave|give)\s+(?:away\s+)?(?:my|all\s+my)\s+(?:\w+\s+){{0,2}}?"
           r"(?:dog|cat|pets?|stuff|things|belongings|clothes|games|switch|ps5|xbox|car|ring|jewelry)\b|"
           r"\bafter\s+that\s+im\s+done\b|perdon|🖤|deleted\s+(?:all\s+)?my\s+(?:socials|accounts)|"
-          r"you\s+(?:guys\s+)?were\s+the\s+only\s+ones)", "past res"),
-    _rule("sig_means", SIGNAL, r"\b(?:pills?|gun|razor|blade|rope|noose|bridge|fent(?:anyl)?|bottle\s+of)\b",
-          "past res"),
+          r"you\s+(?:guys\s+)?were\s+the\s+only\s+ones|^(?:permanently|forever)$|"
+          r"(?:check\s+on|look\s+after|watch\s+out\s+for)\s+(?:my\s+)?(?:\w+\s+)?(?:brother|sister|kids?|son|"
+          r"daughter|mom|dad|dog|cat|pets?|family)\s+for\s+me|"
+          r"(?:been|it\s+was|was|its\s+been)\s+(?:an\s+honou?r|a\s+pleasure|nice|good|great)\s+(?:knowing|to\s+know)|"
+          r"(?:if|when|whoever)\s+(?:anyone|someone|somebody|you|yall)?\s*(?:finds?|reads?)\s+this\b|"
+          r"made\s+(?:my\s+)?peace\s+with\s+(?:god|everything|it\s+all|dying|my\s+decision)|"
+          r"(?:should|will|it\s+will|itll|it\s+should)\s+(?:all\s+)?be\s+over\s+(?:soon|shortly|in\s+a\s+(?:bit|few|minute|while))|"
+          r"wont\s+be\s+long\s+now|after\s+that\s+im\s+(?:free|gone)\s*$|"
+          r"(?:rehomed|rehoming|found\s+(?:a\s+)?(?:new\s+)?homes?\s+for|put)\s+(?:my|all\s+my)\s+(?:\w+\s+)?"
+          r"(?:dog|cat|pets?|bird|rabbit|hamster|fish|snake|lizard)s?\b(?:\s+up\s+for\s+adoption)?|"
+          r"paid\s+(?:next\s+months|the\s+next|(?:\w+\s+)?ahead|off\s+(?:all\s+)?my)\s*(?:\w+\s+)?(?:rent|bills|debts?)|"
+          r"(?:wrote|updated|made|finished)\s+(?:my|a)\s+will\b|"
+          r"(?:ya\s+)?me\s+despedi|"
+          r"(?:wont|will\s+not|not\s+going\s+to)\s+be\s+(?:here|around)\s+(?:tomorrow|tonight|next\s+week|by\s+(?:morning|"
+          r"then|the\s+weekend))|(?:be|are)\s+(?:finally\s+)?(?:free|rid)\s+of\s+me)", "past res"),
+    _rule("sig_means", SIGNAL,
+          r"\b(?:pills?|gun|razor|blade|rope|noose|bridge|fent(?:anyl)?|bottle\s+of|pastillas|soga)\b", "past res"),
     # ---------------------------------------------------------------- concern: passive ideation
     _rule("passive_ideation", CONCERN,
           r"\b(?:wish|hope|hoping|pray|praying)\s+(?:that\s+)?(?:i\s+)?(?:just\s+)?(?:would\s+not|wouldnt|"
@@ -343,7 +462,7 @@ RULES: tuple[Rule, ...] = (
           r"get\s+cancer|(?:cancer|tumou?r)\s+(?:scare\s+)?(?:is|was)\s+real|die\s+in\s+my\s+sleep|"
           r"heart\s+(?:would|to)\s+(?:just\s+)?stop)\b.*\b(?:relieved|relief|wouldnt\s+have\s+to|wouldnt\s+mind|"
           r"dont\s+have\s+to|wish|hope|hoping|happy|fine\s+with|ok\s+with|wouldnt\s+mind|"
-          r"dont\s+care|be\s+the\s+one)", "past res"),
+          r"dont\s+care|be\s+the\s+one|wouldnt\s+(?:even\s+)?(?:be\s+mad|be\s+upset|care|complain))", "past res"),
     _rule("passive_ideation", CONCERN,
           r"\b(?:wish|hope|hoping|pray|praying|lowkey\s+want)\b.*\b(?:hit\s+by|car\s+accident|crash|"
           r"die\s+in\s+my\s+sleep|heart\s+attack|get\s+(?:sick|cancer)|something\s+(?:would\s+)?kill(?:s|ed)?\s+me"
@@ -363,7 +482,7 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:too\s+much\s+of\s+a\s+coward|too\s+(?:scared|chicken)\s+to\s+(?:do\s+it|kill|end|die))|"
           r"\bso\s+i\s+dont\s+have\s+to\s+be\s+the\s+one\s+to\s+do\s+it\b", "past res"),
     _rule("passive_ideation", CONCERN,
-          r"\b(?:me\s+quiero\s+morir|quiero\s+morir(?:me)?|ojala\s+(?:me\s+)?(?:muera|no\s+despert)|"
+          r"\b(?:(?:me\s+quiero\s+morir|quiero\s+morir(?:me)?)(?!\s+de\b)|ojala\s+(?:me\s+)?(?:muera|no\s+despert)|"
           r"no\s+quiero\s+(?:vivir|seguir\s+viviendo|existir|despertar|estar\s+aqui|seguir)|"
           r"quiero\s+desaparecer|no\s+puedo\s+mas|ganas\s+de\s+morir|pienso\s+en\s+(?:la\s+muerte|"
           r"morir(?:me)?|suicid|matarme)|pensamientos\s+(?:suicidas|de\s+muerte)|me\s+quiero\s+ir\s+para\s+siempre)",
@@ -410,7 +529,7 @@ RULES: tuple[Rule, ...] = (
           r"(?:hurt|kill|cut|harm|end|die)", "neg past res"),
     _rule("self_harm", CONCERN,
           r"\b(?:me\s+corte|cortarme|me\s+sigo\s+cortando|hacerme\s+dano|me\s+hago\s+dano|lastimarme|"
-          r"autolesion)", "past res"),
+          r"autolesion)", "neg past res"),
     # ---------------------------------------------------------------- concern: hopelessness tied to death
     _rule("hopelessness", CONCERN,
           r"\b(?:going\s+to|gonna|will)\s+(?:just\s+)?die\s+(?:anyway|anyways|one|soon|alone\s+anyway)\b|"
@@ -466,7 +585,8 @@ RULES: tuple[Rule, ...] = (
           "neg past res joke"),
     _rule("burden", CONCERN,
           r"\bif\s+i\s+(?!(?:was|were)\s+(?:you|in\s+your|in\s+(?:this|that|his|her|their|the)|every|to|"
-          r"able|going|a\b|an\b|the\b|more|less|still|really|being))(?:was|were|wasnt|just\s+wasnt|just\s+was|died|disappeared|was\s+dead|wasnt\s+here|"
+          r"able|going|a\b|an\b|the\b|more|less|still|really|being|safe|ok|okay|fine|alright|having|sure|late|right|"
+          r"wrong|ready|allowed|coming|home|there|free|busy|available|awake|asleep|sober|clean|thinking|suicidal))(?:was|were|wasnt|just\s+wasnt|just\s+was|died|disappeared|was\s+dead|wasnt\s+here|"
           r"werent\s+here|was\s+never\s+born|were\s+never\s+born|was\s+gone|were\s+gone)\b"
           r"(?:\s+(?:gone|here|around|anymore|dead|born))?", "neg past res joke you"),
     _rule("burden", CONCERN,
@@ -500,6 +620,161 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:alcohol|booze|liquor|drinking)\s+and\s+(?:xanax|benzos|bars|klonopin|valium|opioids|fent)\b|"
           r"\bnarcan\s+is\s+expired\b.*\balone\b|\b(?:it|this|next\s+time)\s+(?:will|might|would)\s+be\s+the\s+"
           r"last\s+time\b.*\b(?:survive|die|care|make\s+it)", "neg past"),
+    # ---------------------------------------------------------------- concern: written for the category
+    # Backstop: a first-person clause that wishes for, welcomes or accepts one's own death.
+    _rule("passive_ideation", CONCERN,
+          r"\b{DEATHME}\b.*\b{WELCOME}|\b{WELCOME}\b.*\b{DEATHME}\b", "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:wouldnt|would\s+not|dont|do\s+not|wont)\s+(?:even\s+|really\s+)?(?:mind|care|"
+          r"be\s+mad|be\s+upset|be\s+sad|complain|fight\s+it)\s+(?:\w+\s+){{0,2}}?(?:if\s+i\s+(?:\w+\s+)?(?:di"
+          r"ed|die|didnt\s+wake\s+up|dont\s+wake\s+up|never\s+woke\s+up|got\s+hit|was\s+dead|"
+          r"were\s+dead|dont\s+make\s+it|didnt\s+make\s+it|overdosed|overdose|crashed)|dying|"
+          r"being\s+dead|not\s+waking\s+up|never\s+waking\s+up)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:dont|do\s+not)\s+(?:really\s+)?care\s+(?:if|whether)\s+i\s+(?:\w+\s+)?(?:die|"
+          r"live\s+or\s+(?:die|not)|wake\s+up|make\s+it|overdose|survive|crash|end\s+up\s+dead)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:dying|death|being\s+dead)\s+(?:doesnt|does\s+not|dont|no\s+longer|isnt\s+going\s+to)\s+(?:\w+"
+          r"\s+)?(?:scare|frighten|bother|worry)\s+me\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:just\s+|basically\s+|only\s+)?waiting\s+(?:to\s+die|for\s+(?:death|my\s+(?:time|"
+          r"turn)\s+to\s+die|it\s+all\s+to\s+end|the\s+end\s+to\s+come))\b(?!\s+(?:of|from|"
+          r"laughing))",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:wish|wishing|hope|hoping|pray|praying)\s+(?:that\s+)?i\s+(?:just\s+|would\s+)?(?:dont|"
+          r"wont|never|do\s+not|didnt)\s+(?:make\s+it\b(?!\s+(?:to|in|on|at|for|back|home|"
+          r"there|through\s+(?:the|this)\s+(?:day|week|shift|class|meeting)))|survive|come\s+back|"
+          r"pull\s+through)",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:what\s+if|if)\s+i\s+(?:just\s+)?(?:\w+\s+){{0,6}}?and\s+(?:didnt|dont|never|"
+          r"wouldnt|did\s+not)\s+wake\s+up\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:till|until|til)\s+my\s+heart\s+(?:gives\s+out|stops|quits|explodes)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:how\s+easy\s+it\s+would\s+be|tempted|urge|want|wanted)\s+to\s+(?:just\s+)?(?:drive|"
+          r"swerve|steer|crash)\s+(?:\w+\s+){{0,2}}?(?:off|into)\s+(?:the\s+)?(?:road|bridge|"
+          r"median|tree|wall|traffic|river|lake|cliff|oncoming|semi|truck|guardrail|overpass)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\bhow\s+easy\s+it\s+would\s+be\s+to\s+(?:just\s+)?(?:die|end\s+it|jump|overdose|"
+          r"not\s+wake\s+up|let\s+go|disappear|step\s+(?:off|in\s+front))\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\bhope\s+(?:a|the)\s+(?:car|bus|truck|train|driver)\s+(?:doesnt|wont|does\s+not|"
+          r"will\s+not)\s+(?:stop|see\s+me|brake|swerve)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:wish|hope|hoping|pray|praying)\s+(?:that\s+)?(?:i\s+)?(?:would\s+|could\s+)?(?:get|"
+          r"got)\s+(?:hit\s+by|run\s+over|cancer|a\s+heart\s+attack)",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\bpassive\s+(?:si|suicidal|suicide|ideation|death\s+wish)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:active|passive)\s+si\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\bsi\s+(?:thoughts|urges|ideation|is\s+(?:bad|loud|back|rough))\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:feeling|feel|so|real|really|kinda|very)\s+(?:real\s+|really\s+|kinda\s+|very\s+)?(?:kill\s+y|"
+          r"killy|unalivey|unaliveish|kill\s+ish|death\s+wishy)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:suicide|killing\s+myself|dying|death|ending\s+it|ending\s+my\s+life|self\s+harm)\s+(?:has\s+b"
+          r"een|is|keeps|been|was|keeps\s+being)\s+(?:\w+\s+){{0,2}}?on\s+my\s+mind\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:relieved|glad|happy|celebrat\w*|throw\s+a\s+party)\b.*\bat\s+my\s+funeral\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:nobody|no\s+one|noone)\s+would\s+(?:even\s+)?(?:come|show\s+up|go)\s+to\s+my\s+funeral\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\blife\s+is\s+(?:just\s+)?(?:pain|suffering|torture|pointless|meaningless|hell)\b.*\b(?:done|"
+          r"over\s+it|tired|had\s+enough|want\s+out|cant\s+do\s+it)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:probably|likely|gonna|going\s+to|will|prob)\s+(?:just\s+)?(?:be\s+dead|end\s+up\s+dead|"
+          r"die)\s+(?:in\s+a\s+(?:year|month|few|couple)|by\s+\d+|before\s+(?:\d+|thirty|forty|"
+          r"long)|soon|anyway|anyways)\b",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"(?:^|\bim\s+)(?:so\s+)?done\s+with\s+(?:me|myself|all\s+of\s+it|it\s+all|being\s+me)\s*$",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:couldnt|cant|cannot|can\s+not)\s+(?:keep\s+(?:on\s+)?)?fight(?:ing)?\s*(?:anymore|"
+          r"any\s+longer|it\s+anymore)?\s*$",
+          "neg past res joke"),
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:go|going|gonna)\s+out\s+(?:the\s+same\s+way|like)\s+(?:my|her|his)\s+(?:dad|"
+          r"father|mom|mother|brother|sister|uncle|aunt|cousin|friend|grandpa|grandma)\s+(?:did|"
+          r"went)\b",
+          "neg past res joke"),
+    # Wishing an overdose or rescue had gone the other way (present wish about a past event; "narcan" is not
+    # a resource mention here).
+    _rule("passive_ideation", CONCERN,
+          r"(?<!used\sto\s)\bwish(?:es)?\s+(?:that\s+)?i\s+(?:had|would\s+have|wouldve)\s+(?:just\s+)?(?:overdosed|died|"
+          r"succeeded|finished\s+it|gone\s+through\s+with\s+it|stayed\s+dead)|"
+          r"(?<!used\sto\s)\bwish(?:es)?\s+(?:that\s+)?i\s+(?:hadnt|had\s+not|never|had\s+never|didnt)\s+(?:just\s+)?"
+          r"(?:been\s+(?:found|saved|narcanned|revived)|woken|woke|wake|come\s+back|made\s+it|survived)|"
+          r"\bwish(?:es)?\s+(?:the|that|my|it)\s+(?:\w+\s+){{0,3}}?(?:hadnt|didnt|had\s+not|never|wouldnt\s+have)\s+"
+          r"(?:worked|saved\s+me|found\s+me|brought\s+me\s+back|woken\s+me|revived\s+me)",
+          "neg joke"),
+    # Self-harm acts described by body part, tools, hitting until injury.
+    _rule("self_harm", CONCERN,
+          r"\b(?:scratch(?:ed|ing)?|cut|cutting|burn(?:ed|ing|t)?|carv(?:ed|ing)|slic(?:ed|ing)|bit|biting|"
+          r"gouged|stabbed)\s+(?:up\s+)?(?:into\s+)?my\s+(?:own\s+)?(?:arms?|wrists?|forearms?|legs?|thighs?|skin|"
+          r"stomach|hips?)\b(?!.*\b(?:accident\w*|cooking|chopping|kitchen|shaving|fell|slipped|fence|nail|glass|"
+          r"branch|bush|cat|dog|kitten|puppy|rash|eczema|hives|bites?|itch\w*|sunburn\w*|oven|stove|pan|iron|"
+          r"hiking|climbing|gardening)\b)|"
+          r"\b(?:hit|hitting|bang(?:ed|ing)?|bash(?:ed|ing)?|slam(?:med|ming)?|punch(?:ed|ing)?)\s+(?:\w+\s+){{0,6}}?"
+          r"(?:til|until)\s+(?:it|they|i|my\s+\w+)\s+(?:bled|bleeds?|bruised|broke|was\s+bleeding|started\s+bleeding)|"
+          r"\bpunch(?:ed|ing)?\s+(?:the|a)\s+(?:wall|mirror|door|window)\b.*\b(?:broke|bled|bleeding|want(?:ed)?\s+to|"
+          r"on\s+purpose|to\s+feel|knuckles)\b|"
+          r"\bmy\s+(?:razor\s+)?blades?\b(?!\s+(?:for|on)\b).*\b(?:use|using|want|miss|found|took|hid|hide|hiding|"
+          r"urge|again|still|cut)\b|"
+          r"\b(?:found|took|hid|hiding|threw\s+out|taking|bought|ordered|took\s+away)\s+(?:\w+\s+)?(?:razor\s+)?blades\b|"
+          r"\b(?:staring|stare|looking)\s+at\s+(?:my|the|a)\s+(?:pill\s+bottle|pills|bottle\s+of\s+pills|razor|"
+          r"blade|blades|rope|gun)\b",
+          "neg past res joke"),
+    # Hiding risk from one's own clinician.
+    _rule("passive_ideation", CONCERN,
+          r"\b(?:asked|asks|asking)\s+(?:me\s+)?(?:if|whether)\s+(?:im|i\s+was|i\s+am|i\s+felt|i\s+feel)\s+"
+          r"(?:safe|suicidal|having\s+(?:any\s+)?thoughts|thinking|ok|okay|going\s+to\s+hurt)\b.*\b(?:lied|lie|lying)\b|"
+          r"\blied\s+(?:to\s+(?:my\s+)?(?:\w+\s+)?)?(?:about|that)\s+(?:being\s+|im\s+|i\s+was\s+|i\s+am\s+)?"
+          r"(?:safe|not\s+(?:suicidal|having\s+thoughts)|having\s+no\s+thoughts)",
+          "neg past joke"),
+    # Relapse and not caring what happens.
+    _rule("dangerous_relapse", CONCERN,
+          r"\b(?:dont|do\s+not)\s+(?:really\s+)?care\s+what\s+happens\s+(?:to\s+me|after|anymore|next)\s*$|"
+          r"\b(?:mixed|mixing|took|washed\s+down|chased|downed)\s+(?:\w+\s+){{0,3}}?(?:benzos?|xanax|bars|klonopin|"
+          r"valium|ativan|pills|oxys?|percs?|opioids|fent)\s+(?:\w+\s+){{0,1}}?(?:with|and)\s+(?:a\s+)?(?:\w+\s+){{0,3}}?"
+          r"(?:vodka|alcohol|booze|liquor|whiskey|wine|beer|fifth|tequila|rum|gin)\b",
+          "neg past res joke"),
+    # Spanish: wishing for a fatal event, better without me, third person wants to die.
+    _rule("passive_ideation", CONCERN,
+          r"\bojala\s+(?:que\s+)?(?:me\s+)?(?:diera|de|den|pegara|atropell\w+|muer\w+|mueriera|muriera|"
+          r"no\s+despert\w+|desaparec\w+)\b(?!.*\b(?:tiempo|suerte|ganas|risa)\b)|"
+          r"\bestar(?:ia|ian)\s+mejor\s+sin\s+mi\b|\bmejor\s+(?:si\s+)?(?:estoy\s+)?muert[oa]\b|"
+          r"\bestoy\s+hart[oa]\s+de\s+(?:vivir|todo|la\s+vida)\b",
+          "neg past res joke"),
+    _rule("third_party", CONCERN,
+          r"\bse\s+quiere\s+(?:morir|matar|suicidar)\b(?!\s+de\b)|\b(?:dice|dijo)\s+que\s+(?:quiere\s+"
+          r"(?:morirse|matarse|suicidarse)|no\s+quiere\s+vivir)\b", "neg past res joke"),
+    # Better off with someone else and me out of the picture.
+    _rule("burden", CONCERN,
+          r"\bbetter\s+off\s+with\s+(?:\w+\s+){{1,3}}?(?:and|without)\s+(?:me\s+)?(?:just\s+)?(?:me|gone|not\s+around|"
+          r"out\s+of\s+the\s+picture|not\s+in\s+the\s+picture)\b|\b(?:me\s+)?(?:not|out\s+of)\s+(?:in\s+)?the\s+"
+          r"picture\s+permanently\b",
+          "neg past res joke"),
     # ---------------------------------------------------------------- concern: third party reports
     _rule("third_party", CONCERN,
           r"\b{THIRD}\b\s+(?:(?!and\b)\w+\s+){{0,6}}?{SAYS}\s+(?:\w+\s+){{0,5}}?(?:wants?\s+to\s+die|wanted\s+to\s+die|"
@@ -510,7 +785,8 @@ RULES: tuple[Rule, ...] = (
           r"cant\s+do\s+this\s+anymore|sorry\s+for\s+everything|saving\s+(?:up\s+)?(?:pills|meds)|"
           r"has\s+a\s+plan|cutting|cut\s+(?:him|her|them)self|hurting\s+(?:him|her|them)self|hurt\s+(?:him|her|"
           r"them)self|overdos|took\s+(?:a\s+bunch|all|too\s+many)|better\s+off\s+without|no\s+reason\s+to\s+live"
-          r"|doesnt\s+want\s+to\s+(?:live|be\s+here|wake\s+up))", "neg past res"),
+          r"|doesnt\s+want\s+to\s+(?:live|be\s+here|wake\s+up|be\s+alive|exist)|not\s+wanting\s+to\s+(?:be\s+alive|live|"
+          r"exist|be\s+here|wake\s+up))", "neg past res"),
     _rule("third_party", CONCERN,
           r"\b{THIRD}\s+(?:(?!and\b)\w+\s+){{0,5}}?(?:posted|posting|sent|texted|wrote|said)\b.*\b(?:goodbye|good\s+bye|final\s+message|"
           r"suicide\s+note|last\s+message)|\bgoodbye\s+ish\b|"
@@ -529,17 +805,18 @@ CLAUSE_SPLIT: re.Pattern[str] = re.compile(r"[.!?;\n]+|\s+but\s+|\s+though\s+|\s
 
 NEGATION_BEFORE: re.Pattern[str] = re.compile(
     r"\b(?:not|never|no|dont|wont|isnt|arent|wasnt|aint|nor|without|didnt|doesnt|havent|hasnt|"
-    r"no\s+longer|nothing|zero|stopped|quit|cant|nunca|no\s+me|ya\s+no)\s+(?:[a-z]+\s+){0,2}$"
+    r"no\s+longer|nothing|zero|stopped|quit|cant|nunca|no\s+me|ya\s+no)\s+(?:[a-z]+\s+){0,2}$|"
+    r"\bno\s+(?:estoy|voy|pienso|quiero|tengo|he|estaba)\s+(?:[a-z]+\s+){0,3}$"
 )
 
 PAST: re.Pattern[str] = re.compile(
     r"\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple|many|several)\s+"
     r"(?:years?|yrs?|months?|mos?|decades?)\s+ago\b|\blast\s+year\b|\byears\s+ago\b|\bin\s+(?:19|20)\d\d\b|"
-    r"\bused\s+to\b|\bwhen\s+i\s+(?:first|was\s+(?:a\s+)?(?:kid|teen|teenager|younger|little|in\s+high\s+school"
+    r"\bused\s+to\b|\bwhen\s+(?:he|she|they)\s+first\b|\bwhen\s+i\s+(?:first|was\s+(?:a\s+)?(?:kid|teen|teenager|younger|little|in\s+high\s+school"
     r"|in\s+college|using|drinking|active|at\s+my\s+lowest))|\bin\s+(?:high\s+school|middle\s+school|college)\b"
     r"|\bback\s+(?:then|in\s+(?:the\s+day|\d+|high))\b|\bback\s+when\s+i\s+(?:was|used|first)\b|\bat\s+my\s+lowest\b|"
     r"(?<!after\s)\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|many|several)\s+(?:years?|yrs?)\s+"
-    r"(?:free|clean|sober)\b|\bthe\s+night\s+(?:she|he|they|i)\s+\w+|"
+    r"(?:free|clean|sober|in)\b|\bthe\s+night\s+(?:she|he|they|i)\s+\w+|"
     r"\b(?:told\s+(?:me|us)|story)\s+about\b|\bin\s+my\s+(?:addiction|active\s+addiction|twenties|teens)\b|"
     r"\bbefore\s+i\s+got\s+(?:sober|clean|help)\b|\bi\s+survived\b|\bsurvivor\b|\bhace\s+\w+\s+anos\b"
 )
@@ -560,7 +837,9 @@ RESOURCE: re.Pattern[str] = re.compile(
     r"13\s+reasons|netflix|character|video\s+game|class\s+on|reading|research|statistics|stats|"
     r"suicide\s+rates?|rates?\s+(?:of|go|goes|went|are|is)|"
     r"if\s+(?:anyone|anybody|you|someone)\s+(?:is|are|needs?|feels?)|reach\s+out|resources?|pinned|"
-    r"safety\s+plan|if\s+you\s+are\s+struggling|please\s+call|llamar|textear)\b"
+    r"safety\s+plan|if\s+you\s+are\s+struggling|please\s+call|llamar|textear|the\s+word\s+(?:\w+\s+)?(?:is|gets|got|adds|itself|for|like)|avoiding\s+the\s+word|"
+    r"(?:dumbest|stupidest|dumb|stupid|cringe)\s+(?:\w+\s+)?word|tiktok\s+words?|"
+    r"stigma|euphemisms?|slang\s+for|(?:just\s+)?say\s+suicide|saying\s+suicide|the\s+term)\b"
 )
 
 # "counselor asked if im having thoughts of suicide and i could honestly say no"
@@ -572,7 +851,7 @@ REPORTED_NO: re.Pattern[str] = re.compile(
 REPORTER: re.Pattern[str] = _rx(
     r"\b(?:my|a|this|our|the|some)\s+(?:\w+\s+){{0,3}}?(?:friend|sister|brother|cousin|roommate|mom|mother|dad|"
     r"father|son|daughter|guy|girl|dude|buddy|boyfriend|girlfriend|partner|wife|husband|coworker|sponsee|uncle|"
-    r"aunt|niece|nephew|neighbou?r|classmate|member)s?\s+(?:(?!and\b)\w+\s+){{0,4}}?(?:said|says|saying|told\s+me|texted|posted|"
-    r"posting|keeps|kept|messaged|wrote|sent)\b|\b(?:someone|somebody)\s+(?:\w+\s+){{0,4}}?(?:said|posted|"
+    r"aunt|niece|nephew|neighbou?r|classmate|member)s?\s+(?:(?!and\b)\w+\s+){{0,4}}?(?<!\bi\s)(?:said|says|saying|told\s+me|texted|posted|"
+    r"posting|keeps|kept|messaged|wrote|sent)\b|\b(?:someone|somebody)\s+(?:\w+\s+){{0,4}}?(?<!\bi\s)(?:said|posted|"
     r"texted|wrote)\b|\bthis\s+is\s+\w+s\s+(?:sister|brother|mom|dad|friend|wife|husband|partner)\b"
 )

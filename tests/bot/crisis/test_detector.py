@@ -254,17 +254,171 @@ NONE_CASES: tuple[str, ...] = (
     "i'm going to end it with my boyfriend tonight",
 )
 
+# Round 3: written for categories the blind set exposed (not copied from it). Each group below is an idea, with
+# several wordings; the NONE group holds the traps for each idea.
+GENERALISATION_IMMINENT: tuple[str, ...] = (
+    # goodbye / final message without the word suicide
+    "this will be the last time anyone hears from me. thank you for everything",
+    "last time yall will hear from me, take care",
+    "you will never hear from me again. sorry",
+    "so this is goodbye. you guys meant everything",
+    "guess this is goodbye then. love you all",
+    "see yall in the next life",
+    "see you guys on the other side. im serious",
+    "tonight is my last night alive",
+    "this is my last day on earth",
+    "checking out permanently tonight",
+    "im checking out of life this weekend",
+    "i wont be alive tomorrow",
+    "by sunday you will all be rid of me",
+    "you guys will finally be free of me soon",
+    "i wont need my car after friday. keys are on the counter",
+    "it was an honor knowing yall. forever",
+    # settling affairs
+    "rehomed my cat today and paid off my debts. after that im gone",
+    "put my dogs up for adoption. please look after my sister for me",
+    "mailed my coins to my sponsor with a note",
+    "left my keys and my passwords with a letter for my mom",
+    "wrote my will this morning. whoever finds this, im sorry",
+    # means in progress
+    "engine running in my closed garage right now",
+    "sitting in the car, the truck is running inside the garage",
+    "ran a hose from the exhaust into the window",
+    "mixed my xanax with a bottle of wine. it should all be over soon",
+    "ya tengo la soga. adios",
+    # decisions and timing
+    "once my roommate falls asleep im doing it",
+    "as soon as everyone leaves im going through with it",
+    "waiting until my parents go to bed then i will end it",
+    "ive got everything i need to kill myself",
+    "the suicide is planned for friday",
+    "gonna go to sleep and never wake up, took care of that",
+    "choosing between the rope or the pills",
+    "can't decide between jumping or the gun",
+    "quit taking my meds so i could stash them. doing it soon",
+    "i want to die and ive made my decision",
+    "quiero morirme hoy",
+)
+
+GENERALISATION_CONCERN: tuple[str, ...] = (
+    # backstop: wishing for / welcoming / accepting one's own death
+    "if i died in my sleep tonight id be ok with that",
+    "honestly if i dont wake up tomorrow so be it",
+    "part of me hopes i overdose next time",
+    "i wouldnt mind dying young",
+    "i dont care if i live or die anymore",
+    "death doesnt really scare me anymore",
+    "just waiting for death at this point",
+    "kinda hoping i dont survive this relapse",
+    "what if i just drank it all and didnt wake up",
+    "i keep using like its nothing, till my heart stops i guess",
+    "id honestly be relieved if i got hit by a truck",
+    "i hope the bus doesnt stop for me",
+    "i'd probably be dead by 30 anyway",
+    "i will probably end up dead and i think im ok with that",
+    # rescue regret
+    "sometimes i wish they hadnt revived me",
+    "i wish i had never been narcanned",
+    "wish the ambulance never found me",
+    # self-harm acts
+    "carved into my thigh last night",
+    "burned my wrists with a lighter again",
+    "banged my head on the floor until it bruised",
+    "punched the mirror and wanted to feel it",
+    "my mom took my blades and i want them back",
+    "keep staring at the razor on my desk",
+    # hidden risk
+    "my counselor asked if i was safe and i lied",
+    "lied to my psychiatrist about being safe",
+    "passive suicidal thoughts all week",
+    "si thoughts are loud today",
+    "dying has been on my mind a lot",
+    "nobody would even come to my funeral",
+    "everyone would be glad at my funeral",
+    "life is just suffering and im done",
+    "im so done with myself",
+    "i cant keep fighting anymore",
+    # imagined means while driving
+    "so tempted to swerve into the guardrail on the highway",
+    "how easy it would be to just step off the platform",
+    "my kids are better off with their grandma and without me",
+    # Spanish
+    "ojala me atropellara un camion",
+    "mi familia estaria mejor sin mi",
+    "mi prima dijo que se quiere matar",
+    "estoy harta de la vida",
+    # third party
+    "my roommate keeps texting about not wanting to exist",
+)
+
+GENERALISATION_NONE: tuple[str, ...] = (
+    # goodbye traps
+    "this is goodbye for now, see everyone monday",
+    "this is goodbye to my old apartment, moving day!",
+    "last time you'll hear from me about my fantasy football team lol",
+    "see you on the other side of finals week",
+    "its my last day at this job, cake in the break room",
+    "tonight is my last night in the dorms",
+    "checking out of the hotel tomorrow morning",
+    "i wont be here tomorrow, dentist appointment, see you wednesday",
+    "logging off for the night, love you all",
+    "i wont need my winter coat after today, spring is here",
+    # affairs traps
+    "gave my old guitar to my nephew, he loves it",
+    "paid next months rent early for once, feeling responsible",
+    "wrote a letter to my addiction for group homework",
+    "left my keys at the front desk, can someone grab them",
+    "found a new home for my old couch",
+    # means traps
+    "warming the car up in the garage, engine running, door open",
+    "picking between the blue or red mug for my coffee",
+    "took all my supplements and went for a run",
+    "swallowed all my pride and called my sponsor",
+    "mixed the paint with water and it came out great",
+    # decision/timing traps
+    "once my kid falls asleep im doing the dishes",
+    "as soon as my wife leaves im doing it, the surprise party setup i mean",
+    "made my decision, im going back to school",
+    "going to sleep and not waking up until noon tomorrow",
+    # backstop traps
+    "i could die of embarrassment right now lmao",
+    "part of me is ok with that new schedule",
+    "my grandpa is dying and he said he is at peace with it",
+    "i dont care if i live in the city or the suburbs",
+    "waiting to die of boredom in this waiting room",
+    "i wish i had made it to the meeting on time",
+    "hope i dont make it to work late again",
+    "i'm not ok with dying, i want to live a long life",
+    "dance till my heart gives out lol",
+    # self-harm traps
+    "cut my finger chopping onions, it bled a lot",
+    "scratched my arms on a rose bush gardening",
+    "burned my arm on the oven tray",
+    "hit my head on the cabinet door, ouch",
+    "need new blades for my ice skates",
+    # meta/word and negation traps
+    "people say unalive because of the algorithm, the word suicide gets censored",
+    "the s word gets flagged on tiktok, its so dumb",
+    "no estoy pensando en matarme, solo estoy triste",
+    "me quiero morir de la risa con este video",
+    "mi abuelo se quiere morir de risa con mis chistes",
+    "my therapist asked if i was safe and i said yes honestly, i am",
+    "my friend said he wanted to die when he first got clean, now he is 8 years in",
+    "passive income is my new obsession",
+)
+
 DETECTOR = CrisisDetector()
 
 TABLE: list[tuple[str, Severity]] = (
-    [(t, Severity.IMMINENT) for t in IMMINENT_CASES]
-    + [(t, Severity.CONCERN) for t in CONCERN_CASES]
-    + [(t, Severity.NONE) for t in NONE_CASES]
+    [(t, Severity.IMMINENT) for t in IMMINENT_CASES + GENERALISATION_IMMINENT]
+    + [(t, Severity.CONCERN) for t in CONCERN_CASES + GENERALISATION_CONCERN]
+    + [(t, Severity.NONE) for t in NONE_CASES + GENERALISATION_NONE]
 )
 
 
 def test_table_is_big_enough() -> None:
-    assert len(TABLE) >= 200
+    assert len(TABLE) >= 300
+    assert len(GENERALISATION_IMMINENT + GENERALISATION_CONCERN + GENERALISATION_NONE) >= 80
     assert len({t for t, _ in TABLE}) == len(TABLE)
 
 
