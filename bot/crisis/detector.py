@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.crisis import patterns as _p
 from bot.crisis._gate import Gate, GateIndex, LiteralFinder, required_gate, required_literals
+from bot.crisis.model import CrisisModel, load_model
 from bot.crisis.normalize import has_foreign_space, normalize, token_view
 
 __all__ = ["Assessment", "CrisisDetector", "Severity"]
@@ -195,14 +196,38 @@ def _selector() -> _RuleSelector:
 class CrisisDetector:
     """Screens chat messages for suicide and self-harm risk.
 
-    Stateless after construction: :meth:`assess` is pure and safe to call from
-    many threads at once. Patterns are compiled once at import time.
+    :meth:`assess` is pure and safe to call from many threads at once (the backstop's weights load lazily on
+    first use; its caches hold single words). Patterns are compiled once at import time.
     """
 
-    __slots__ = ()
+    __slots__ = ("_model", "_use_model")
+
+    def __init__(self, *, use_model: bool = True) -> None:
+        self._use_model = use_model
+        self._model: CrisisModel | None = None
+
+    def _backstop(self) -> CrisisModel:
+        model = self._model
+        if model is None:  # loaded lazily, once per detector (a small JSON file beside this module)
+            model = self._model = load_model()
+        return model
 
     def assess(self, text: str) -> Assessment:
-        """Assess one message. Never logs or keeps ``text``."""
+        """Assess one message. Never logs or keeps ``text``.
+
+        The rules decide first; the learned backstop (:mod:`bot.crisis.model`) can then only raise the result:
+        severity = max(rules, model), with "model" appended to the categories when the model raised it.
+        """
+        rules = self.assess_rules(text)
+        if not self._use_model or rules.severity is Severity.IMMINENT:
+            return rules
+        level = self._backstop().level(text)
+        if level <= rules.severity.rank:
+            return rules
+        return Assessment(_BY_LEVEL[level], (*rules.categories, "model"))
+
+    def assess_rules(self, text: str) -> Assessment:
+        """The rule result alone (no learned backstop). Never logs or keeps ``text``."""
         selector = _selector()
         # Fastest pass, word by word on the raw text: most chat provably opens no rule that could flag it.
         if selector.surely_none(text):
