@@ -52,7 +52,8 @@ def hearth_intents() -> discord.Intents:
     intents.members = True  # privileged: who holds which role, group membership
     intents.guild_messages = True
     intents.dm_messages = True
-    intents.guild_reactions = True
+    # No reaction intents: no Hearth handler reads reaction events, and with them every reaction
+    # the bot adds (one per in-channel check-in) came back as a gateway event to parse.
     intents.message_content = True  # privileged: in-channel check-ins and crisis screening
     return intents
 

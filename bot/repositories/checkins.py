@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -128,15 +129,17 @@ class RecordedCheckin:
     has_mood: bool
     dates_before: list[date]  # the person's check-in dates before this one, ascending
     pauses: list[tuple[date, date]]
-    recent_with_values: list[CheckinRow]  # newest first, after this check-in
-    latest: CheckinRow | None
+    recent_moods: list[int]  # moods of the person's latest check-ins that have one, newest first, after this one
+    latest_cravings: int | None  # cravings of the person's latest check-in (by day), after this one
     open_concerns: frozenset[str]  # kinds of concern episode open before this check-in
 
 
 _DATES_SQL = "SELECT local_date FROM checkins WHERE user_id = ? AND local_date >= ? ORDER BY local_date"
 _PAUSES_SQL = "SELECT start_date, end_date FROM checkin_pauses WHERE user_id = ? ORDER BY start_date"
-_RECENT_SQL = "SELECT * FROM checkins WHERE user_id = ? AND mood IS NOT NULL ORDER BY local_date DESC LIMIT ?"
-_LATEST_SQL = "SELECT * FROM checkins WHERE user_id = ? ORDER BY local_date DESC LIMIT 1"
+_RECENT_MOODS_SQL = (
+    "SELECT mood FROM checkins WHERE user_id = ? AND mood IS NOT NULL ORDER BY local_date DESC LIMIT ?"
+)
+_LATEST_CRAVINGS_SQL = "SELECT cravings FROM checkins WHERE user_id = ? ORDER BY local_date DESC LIMIT 1"
 _INSERT_SQL = (
     "INSERT INTO checkins (user_id, local_date, mood, cravings, sleep_hours, note, source, channel_id,"
     " message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -178,14 +181,16 @@ def record_checkin_sync(
             "SELECT kind FROM checkin_concerns WHERE user_id = ? AND ended_at IS NULL", (user_id,)
         )
     )
-    row = conn.execute(
-        "SELECT * FROM checkins WHERE user_id = ? AND local_date = ?", (user_id, local_date.isoformat())
-    ).fetchone()
+    day = local_date.isoformat()
+    # A day that is not among the person's dates has no row yet: no need to look it up.
+    row = (
+        conn.execute("SELECT * FROM checkins WHERE user_id = ? AND local_date = ?", (user_id, day)).fetchone()
+        if local_date in dates else None
+    )
     if row is None:
         cursor = conn.execute(
             _INSERT_SQL,
-            (user_id, local_date.isoformat(), mood, cravings, sleep_hours, note, source, channel_id,
-             message_id, to_db(now), to_db(now)),
+            (user_id, day, mood, cravings, sleep_hours, note, source, channel_id, message_id, to_db(now), to_db(now)),
         )
         if cursor.lastrowid is None:
             raise RuntimeError("INSERT produced no row id")
@@ -201,12 +206,52 @@ def record_checkin_sync(
             _UPDATE_SQL, (mood, cravings, sleep_hours, note, source, channel_id, message_id, to_db(now), existing.id)
         )
         checkin_id, updated = existing.id, True
-    recent = [_checkin(r) for r in conn.execute(_RECENT_SQL, (user_id, recent_limit))]
-    latest = conn.execute(_LATEST_SQL, (user_id,)).fetchone()
+    recent = [int(r[0]) for r in conn.execute(_RECENT_MOODS_SQL, (user_id, recent_limit))]
+    latest = conn.execute(_LATEST_CRAVINGS_SQL, (user_id,)).fetchone()
     return RecordedCheckin(
         checkin_id=checkin_id, updated=updated, has_mood=mood is not None, dates_before=dates, pauses=pauses,
-        recent_with_values=recent, latest=None if latest is None else _checkin(latest), open_concerns=open_concerns,
+        recent_moods=recent, latest_cravings=None if latest is None else latest[0], open_concerns=open_concerns,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinWrite:
+    """One check-in for ``record_checkins_sync`` (the arguments of ``record_checkin_sync``)."""
+
+    user_id: int
+    local_date: date
+    mood: int | None
+    cravings: int | None
+    sleep_hours: float | None
+    note: str | None
+    source: str
+    channel_id: int | None
+    message_id: int | None
+    now: datetime
+    keep_existing_values: bool
+    recent_limit: int
+    claim_hint: bool  # also claim the person's one-time format hint (a message with no mood)
+
+
+def record_checkins_sync(
+    conn: sqlite3.Connection, writes: Sequence[CheckinWrite]
+) -> list[tuple[RecordedCheckin, bool]]:
+    """Several check-ins, in order, for one ``Database.run_sync`` transaction (group commit).
+
+    Each later write sees the earlier ones, exactly as if they had been recorded one by one.
+    Returns, per write, what ``record_checkin_sync`` returns and whether the hint was claimed.
+    """
+    out: list[tuple[RecordedCheckin, bool]] = []
+    for w in writes:
+        rec = record_checkin_sync(
+            conn, user_id=w.user_id, local_date=w.local_date, mood=w.mood, cravings=w.cravings,
+            sleep_hours=w.sleep_hours, note=w.note, source=w.source, channel_id=w.channel_id,
+            message_id=w.message_id, now=w.now, keep_existing_values=w.keep_existing_values,
+            recent_limit=w.recent_limit,
+        )
+        hint = w.claim_hint and conn.execute(_CLAIM_HINT_SQL, (w.user_id, to_db(w.now))).rowcount > 0
+        out.append((rec, hint))
+    return out
 
 
 async def checkin_dates(db: Queryable, user_id: int, since: date | None = None) -> list[date]:
@@ -410,10 +455,11 @@ async def sharing_members(db: Queryable, group_id: int) -> set[int]:
     return {int(r[0]) for r in rows}
 
 
+_CLAIM_HINT_SQL = "INSERT OR IGNORE INTO checkin_hints (user_id, sent_at) VALUES (?, ?)"
+
+
 async def claim_hint(db: Queryable, user_id: int, now: datetime) -> bool:
-    changed = await db.execute(
-        "INSERT OR IGNORE INTO checkin_hints (user_id, sent_at) VALUES (?, ?)", (user_id, to_db(now))
-    )
+    changed = await db.execute(_CLAIM_HINT_SQL, (user_id, to_db(now)))
     return changed > 0
 
 

@@ -7,6 +7,7 @@ across DST changes and moves. Implements ``contracts.StreakSource`` for mileston
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import itertools
 import logging
@@ -37,6 +38,9 @@ LOW_MOOD_RUN = 3
 # Groups smaller than this never get a day's average mood shown: with two people, an
 # average reveals each person's mood to the other's facilitator.
 MIN_TREND_SAMPLE = 3
+# At most this many queued check-ins share one transaction (group commit, see CheckinService._write).
+WRITE_BATCH = 64
+GATHER_SECONDS = 0.003
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,19 @@ class PulseReport:
     trend: tuple[TrendPoint, ...]
     silent: tuple[tuple[int, date | None], ...]  # (user_id, last check-in) for gentle outreach
     silent_days: int
+
+
+_Queued = tuple[repo.CheckinWrite, "asyncio.Future[tuple[repo.RecordedCheckin, bool]]"]
+
+
+def _fail(items: list[_Queued], exc: BaseException) -> None:
+    for _, future in items:
+        if future.done():
+            continue
+        if isinstance(exc, Exception):
+            future.set_exception(exc)
+        else:
+            future.cancel()
 
 
 def _parse_int(field: str, raw: str | None, low: int, high: int, *, required: bool) -> int | None:
@@ -222,10 +239,19 @@ class CheckinService:
         self.settings = settings
         self.reminders = ReminderService(db, clock, people, settings)
         self.recorded = UserSignal("checkin_recorded")
+        self._queue: list[_Queued] = []
+        self._writer: asyncio.Task[None] | None = None
+        # Streaks record() has just computed, while its listeners run (see streak()).
+        self._fresh: dict[int, tuple[date, Streak]] = {}
 
     # ------------------------------------------------------------------ StreakSource
     async def streak(self, user_id: int) -> Streak:
         today = await self._people.local_today(user_id)
+        fresh = self._fresh.get(user_id)
+        if fresh is not None and fresh[0] == today:
+            # record() is telling its listeners (milestones) about this check-in: the streak it just
+            # computed from the rows it wrote is what the query below would return.
+            return fresh[1]
         dates, pauses = await self._db.run_sync(
             functools.partial(repo.streak_inputs_sync, user_id=user_id), write=False
         )
@@ -248,16 +274,32 @@ class CheckinService:
         channel_id: int | None = None,
         message_id: int | None = None,
     ) -> CheckinOutcome:
+        outcome, _ = await self._record(
+            person, data, source=source, channel_id=channel_id, message_id=message_id, claim_hint=False
+        )
+        return outcome
+
+    async def _record(
+        self,
+        person: Person,
+        data: CheckinInput,
+        *,
+        source: str,
+        channel_id: int | None,
+        message_id: int | None,
+        claim_hint: bool,
+    ) -> tuple[CheckinOutcome, bool]:
         self.require_participant(person)
         user_id = person.user_id
         now = self._clock.now()
         today = await self._people.local_today(user_id)
-        # One round trip to the database thread writes the check-in and reads everything the
-        # streak and concern rules need (in-channel check-ins arrive hundreds a second).
-        rec = await self._db.run_sync(functools.partial(
-            repo.record_checkin_sync, user_id=user_id, local_date=today, mood=data.mood, cravings=data.cravings,
+        # The check-in is written, and everything the streak and concern rules need is read, in one
+        # transaction shared with the other check-ins waiting at that moment (see _write).
+        rec, hint = await self._write(repo.CheckinWrite(
+            user_id=user_id, local_date=today, mood=data.mood, cravings=data.cravings,
             sleep_hours=data.sleep_hours, note=data.note, source=source, channel_id=channel_id,
             message_id=message_id, now=now, keep_existing_values=data.mood is None, recent_limit=LOW_MOOD_RUN,
+            claim_hint=claim_hint,
         ))
         checkin_id, updated, dates, pauses = rec.checkin_id, rec.updated, rec.dates_before, rec.pauses
         before = compute_streak(dates, pauses, today)
@@ -266,13 +308,20 @@ class CheckinService:
         last_30 = sum(1 for day in after_dates if day >= today - timedelta(days=29))
         restarted = not updated and streak.current == 1 and before.last_checkin is not None
         concerns = await self._evaluate_concerns(user_id, now, rec)
-        log.info("check-in %s by user %s (%s, updated=%s)", checkin_id, user_id, source, updated)
-        await self.recorded.emit(user_id)
-        return CheckinOutcome(
+        log.debug("check-in %s by user %s (%s, updated=%s)", checkin_id, user_id, source, updated)
+        fresh = (today, streak)
+        self._fresh[user_id] = fresh
+        try:
+            await self.recorded.emit(user_id)
+        finally:
+            if self._fresh.get(user_id) is fresh:
+                del self._fresh[user_id]
+        outcome = CheckinOutcome(
             checkin_id=checkin_id, local_date=today, updated=updated, streak=streak, last_30_days=last_30,
             streak_restarted=restarted, has_mood=rec.has_mood,
             concerns=concerns,
         )
+        return outcome, hint
 
     async def record_message(self, person: Person, text: str, *, channel_id: int, message_id: int) -> MessageOutcome:
         """An in-channel check-in. The whole message is kept as the note, as written."""
@@ -280,25 +329,77 @@ class CheckinService:
         note = text if text.strip() else None
         if note is not None and len(note) > 4000:
             note = note[:4000]
-        outcome = await self.record(
+        outcome, hint = await self._record(
             person,
             CheckinInput(parsed.mood, parsed.cravings, parsed.sleep_hours, note),
-            source="message", channel_id=channel_id, message_id=message_id,
+            source="message", channel_id=channel_id, message_id=message_id, claim_hint=not parsed.has_mood,
         )
-        hint = False
-        if not parsed.has_mood:
-            hint = await repo.claim_hint(self._db, person.user_id, self._clock.now())
         return MessageOutcome(outcome=outcome, parsed=parsed, send_format_hint=hint)
+
+    # ------------------------------------------------------------------ group commit
+    async def _write(self, write: repo.CheckinWrite) -> tuple[repo.RecordedCheckin, bool]:
+        """Queue one check-in for the writer task and wait until it is committed.
+
+        Under a burst (hundreds of in-channel check-ins a second) one transaction, one hop to the
+        database thread, carries every check-in that arrived while the previous one ran, instead of
+        a hop each. The writer waits GATHER_SECONDS (3 ms) before its first batch so that a burst
+        gathers; a check-in alone is written after those 3 ms. Order is arrival order.
+        """
+        future: asyncio.Future[tuple[repo.RecordedCheckin, bool]] = asyncio.get_running_loop().create_future()
+        self._queue.append((write, future))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_queued(), name="hearth: check-in writer")
+        return await future
+
+    async def _write_queued(self) -> None:
+        try:
+            # Let the check-ins that arrive in the next moments join this transaction: under a
+            # burst that is dozens, and one transaction (and one scheduler re-arm) instead of one each.
+            await asyncio.sleep(GATHER_SECONDS)
+            while self._queue:
+                batch = [item for item in self._queue[:WRITE_BATCH] if not item[1].done()]  # done: caller gone
+                del self._queue[:WRITE_BATCH]
+                if batch:
+                    await self._write_batch(batch)
+        except BaseException as exc:  # cancelled at shutdown: nobody may wait forever
+            _fail(self._queue, exc)
+            self._queue.clear()
+            raise
+        finally:
+            self._writer = None
+
+    async def _write_batch(self, batch: list[_Queued]) -> None:
+        writes = [write for write, _ in batch]
+        try:
+            try:
+                results = await self._db.run_sync(functools.partial(repo.record_checkins_sync, writes=writes))
+            except Exception as exc:
+                if len(batch) == 1:
+                    batch[0][1].set_exception(exc)
+                    return
+                # One bad check-in must not fail the others: the transaction was rolled back, so
+                # write each on its own and give each caller its own result or error.
+                log.warning("a batch of %d check-ins failed (%s); writing them one by one", len(batch),
+                            type(exc).__name__)
+                for item in batch:
+                    await self._write_batch([item])
+                return
+        except BaseException as exc:
+            _fail(batch, exc)
+            raise
+        if len(batch) > 1:
+            log.debug("%d check-ins written in one transaction", len(batch))
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
 
     # ------------------------------------------------------------------ concern signals
     async def _evaluate_concerns(
         self, user_id: int, now: datetime, rec: repo.RecordedCheckin
     ) -> tuple[ConcernNotice, ...]:
-        recent, latest = rec.recent_with_values, rec.latest
-        low = len(recent) == LOW_MOOD_RUN and all(
-            c.mood is not None and c.mood <= self.settings.low_mood for c in recent
-        )
-        high = latest is not None and latest.cravings is not None and latest.cravings >= self.settings.high_craving
+        recent, cravings = rec.recent_moods, rec.latest_cravings
+        low = len(recent) == LOW_MOOD_RUN and all(mood <= self.settings.low_mood for mood in recent)
+        high = cravings is not None and cravings >= self.settings.high_craving
         notices: list[ConcernNotice] = []
         for kind, active in (("low_mood", low), ("high_craving", high)):
             if not active:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +17,7 @@ from bot.config import CheckinSettings
 from bot.db import Database, migrate
 from bot.errors import InvalidInput, NotAllowed
 from bot.permissions import HearthRole, Person
+from bot.repositories import checkins as checkins_repo
 from bot.services.checkins import CheckinInput, CheckinService, compute_streak, validate_modal
 from bot.services.contracts import GroupRef, MembershipRef
 from bot.services.people import PeopleService
@@ -101,6 +105,88 @@ async def test_one_checkin_per_local_day_and_role_check(env: tuple[CheckinServic
     with pytest.raises(NotAllowed):
         await service.record(NOBODY, CheckinInput(6, None, None, None))
     assert await service.checkin_dates(1, d(1)) == [d(2)]
+
+
+def spy_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Sizes of the batches handed to record_checkins_sync."""
+    sizes: list[int] = []
+    real = checkins_repo.record_checkins_sync
+
+    def spy(conn: sqlite3.Connection, writes: list[checkins_repo.CheckinWrite]) -> Any:
+        sizes.append(len(writes))
+        return real(conn, writes)
+
+    monkeypatch.setattr(checkins_repo, "record_checkins_sync", spy)
+    return sizes
+
+
+async def test_concurrent_checkins_share_a_transaction_in_arrival_order(
+    env: tuple[CheckinService, ManualClock, Database], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service, _clock, db = env
+    people = [Person(uid, frozenset({HearthRole.PARTICIPANT})) for uid in range(100, 110)]
+    batches = spy_batches(monkeypatch)
+    for p in people:
+        await service.streak(p.user_id)  # zones known: every check-in is queued before the writer runs
+    outcomes = await asyncio.gather(
+        *(service.record_message(p, f"mood {1 + i}/10", channel_id=7, message_id=1000 + i)
+          for i, p in enumerate(people)),
+        # The same person twice in the same burst: the second one updates the first.
+        service.record_message(people[0], "mood 9/10 cravings 2", channel_id=7, message_id=2000),
+        # A note with no mood claims the one-time format hint, once.
+        service.record_message(people[1], "long day", channel_id=7, message_id=2001),
+        service.record_message(people[1], "still here", channel_id=7, message_id=2002),
+    )
+    assert batches == [13]
+    assert [o.outcome.updated for o in outcomes] == [False] * 10 + [True, True, True]
+    assert outcomes[10].outcome.checkin_id == outcomes[0].outcome.checkin_id
+    assert [o.send_format_hint for o in outcomes[10:]] == [False, True, False]
+    assert all(o.outcome.streak.current == 1 for o in outcomes)
+    row = await db.fetch_one("SELECT mood, cravings, note, message_id FROM checkins WHERE user_id = 100")
+    assert row is not None and tuple(row) == (9, 2, "mood 9/10 cravings 2", 2000)
+    row = await db.fetch_one("SELECT mood, note, message_id FROM checkins WHERE user_id = 101")
+    assert row is not None and tuple(row) == (2, "still here", 2002)  # note-only keeps the earlier mood
+
+
+async def test_one_failing_checkin_does_not_fail_the_others_in_its_batch(
+    env: tuple[CheckinService, ManualClock, Database], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service, _clock, db = env
+    real = checkins_repo.record_checkin_sync
+
+    def failing_for_user_5(conn: sqlite3.Connection, **kwargs: Any) -> checkins_repo.RecordedCheckin:
+        if kwargs["user_id"] == 5:
+            raise sqlite3.IntegrityError("boom")
+        return real(conn, **kwargs)
+
+    monkeypatch.setattr(checkins_repo, "record_checkin_sync", failing_for_user_5)
+    batches = spy_batches(monkeypatch)
+    people = [Person(uid, frozenset({HearthRole.PARTICIPANT})) for uid in (4, 5, 6)]
+    for p in people:
+        await service.streak(p.user_id)
+    results = await asyncio.gather(
+        *(service.record(p, CheckinInput(5, None, None, None)) for p in people), return_exceptions=True
+    )
+    assert batches == [3, 1, 1, 1]  # the batch failed as a whole, then each was written on its own
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert not isinstance(results[0], BaseException) and not isinstance(results[2], BaseException)
+    users = [r[0] for r in await db.fetch_all("SELECT user_id FROM checkins ORDER BY user_id")]
+    assert users == [4, 6]
+
+
+async def test_listeners_see_the_same_streak_as_the_database(env: tuple[CheckinService, ManualClock, Database]) -> None:
+    service, clock, _ = env
+    seen: list[tuple[int, int]] = []
+
+    async def listener(user_id: int) -> None:
+        seen.append((user_id, (await service.streak(user_id)).current))
+
+    service.recorded.connect(listener)
+    for _ in range(3):
+        await service.record(P1, CheckinInput(6, None, None, None))
+        clock.advance(days=1)
+    assert seen == [(1, 1), (1, 2), (1, 3)]
+    assert (await service.streak(1)).current == 3  # from the database, nothing left over
 
 
 async def test_concern_episode_once(env: tuple[CheckinService, ManualClock, Database]) -> None:
