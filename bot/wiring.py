@@ -92,7 +92,11 @@ def _connect_signals(
     people.timezone_changed.connect(milestones.timezone_changed)
     people.timezone_changed.connect(checkins.reminders.timezone_changed)
     people.timezone_changed.connect(poke(MILESTONES_WORK, REMINDERS_WORK))
-    checkins.recorded.connect(milestones.checkin_recorded)
-    checkins.recorded.connect(poke(MILESTONES_WORK))
+    async def plan_streak(user_id: int) -> None:
+        # Most check-ins reach no streak milestone; re-arm the timer only when one was planned.
+        if await milestones.checkin_recorded(user_id) and scheduler is not None:
+            scheduler.poke(MILESTONES_WORK)
+
+    checkins.recorded.connect(plan_streak)
     groups.memberships_changed.connect(milestones.memberships_changed)
     groups.memberships_changed.connect(poke(MILESTONES_WORK))

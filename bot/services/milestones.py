@@ -340,27 +340,31 @@ class MilestoneService:
 
     # ------------------------------------------------------------- streaks & groups
 
-    async def checkin_recorded(self, user_id: int) -> None:
-        """Called after a check-in (or by the sweep): schedule a streak celebration if one was reached."""
+    async def checkin_recorded(self, user_id: int) -> bool:
+        """Called after a check-in (or by the sweep): schedule a streak celebration if one was reached.
+
+        Returns True when a celebration was newly planned (so the scheduler needs re-arming).
+        """
         if self.streaks is None:
-            return
+            return False
         today, zone = await self._today(user_id)
         streak = await self.streaks.streak(user_id)
         if streak.last_checkin is None or streak.current not in self.settings.checkin_streaks:
-            return
+            return False
         if (today - streak.last_checkin).days > self.settings.late_grace_days:
-            return
+            return False
         run_key = streak.last_checkin.isoformat()
         async with self._db.transaction() as tx:
             if await repo.pending_one(tx, user_id, "streak", 0) is not None:
-                return
+                return False
             if await repo.celebration_by_key(tx, user_id, "streak", 0, run_key, streak.current) is not None:
-                return
+                return False
             await repo.upsert_pending(tx, PendingRow(
                 user_id=user_id, kind="streak", subject=0, run_key=run_key, milestone=streak.current,
                 local_date=streak.last_checkin,
                 due_at=announce_moment(streak.last_checkin, self.settings.announce_hour, zone),
             ))
+        return True
 
     async def memberships_changed(self, user_id: int) -> None:
         """Plan group-week celebrations for current memberships; drop those of groups left."""
