@@ -19,11 +19,21 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class PostedMessage:
+    """A message the bot posted about the person (a shared check-in, a public celebration)."""
+
+    channel_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class DeletionResult:
     feature: str
     rows_deleted: int
     # Plain-language sentences shown to the person: what was kept and why.
     kept: tuple[str, ...] = ()
+    # Messages the bot posted about the person; the privacy extension deletes them from Discord.
+    posts: tuple[PostedMessage, ...] = ()
 
 
 class UserDataHook(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from typing import Any
 
 import discord
@@ -11,14 +12,39 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HearthBot
-from bot.privacy import DeletionResult
+from bot.privacy import DeletionResult, PostedMessage
 from bot.ui import HearthView, PersistentButton, hearth_bot, reply
 
+log = logging.getLogger(__name__)
 
-def render_deletion(results: list[DeletionResult]) -> str:
+
+async def delete_posts(bot: HearthBot, posts: list[PostedMessage]) -> tuple[int, int]:
+    """Delete messages the bot posted about the person. Returns (deleted, could not delete)."""
+    deleted = failed = 0
+    for post in posts:
+        try:
+            await bot.http.delete_message(post.channel_id, post.message_id, reason="privacy deletion request")
+            deleted += 1
+        except discord.NotFound:
+            deleted += 1  # already gone
+        except discord.HTTPException as exc:
+            failed += 1
+            log.warning("could not delete message %s in channel %s (HTTP %s)", post.message_id,
+                        post.channel_id, exc.status)
+    return deleted, failed
+
+
+def render_deletion(results: list[DeletionResult], *, posts_deleted: int = 0, posts_failed: int = 0) -> str:
     removed = sum(r.rows_deleted for r in results)
     kept = [sentence for r in results for sentence in r.kept]
+    if posts_failed:
+        kept.append(
+            f"{posts_failed} message(s) Hearth posted about you (shared check-ins or celebrations) could not be "
+            "removed from Discord just now; a staff member can delete them for you."
+        )
     lines = [f"Done. I deleted {removed} record(s) Hearth held about you."]
+    if posts_deleted:
+        lines.append(f"I also removed {posts_deleted} message(s) Hearth had posted about you in the server.")
     if kept:
         lines.append("\nWhat is kept, and why:")
         lines.extend(f"• {sentence}" for sentence in kept)
@@ -44,8 +70,13 @@ class ConfirmDeleteButton(
             await reply(interaction, "This button belongs to someone else's request.")
             return
         bot = hearth_bot(interaction)
+        # Removing posts from Discord can take longer than the 3 s an interaction answer may.
+        await interaction.response.defer()
         results = await bot.services.data_rights.delete(self.target_id)
-        await interaction.response.edit_message(content=render_deletion(results), view=None)
+        deleted, failed = await delete_posts(bot, [post for r in results for post in r.posts])
+        await interaction.edit_original_response(
+            content=render_deletion(results, posts_deleted=deleted, posts_failed=failed), view=None
+        )
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
@@ -80,7 +111,8 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See or
         await reply(
             interaction,
             "This deletes your check-ins, notes, reminders, milestones, settings and group memberships "
-            "from Hearth. It cannot be undone. Some safety records may be kept for a limited time; "
+            "from Hearth, and removes the check-ins you shared and the celebrations Hearth posted about you. "
+            "It cannot be undone. Some safety records may be kept for a limited time; "
             "I'll tell you exactly which after deleting.\n\nDo you want to go ahead?",
             view=view,
         )

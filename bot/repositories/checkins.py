@@ -546,3 +546,12 @@ async def delete(db: Queryable, user_id: int) -> int:
         if table != "checkin_shares":
             total += await db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
     return total
+
+
+async def shared_posts(db: Queryable, user_id: int) -> list[tuple[int, int]]:
+    """(channel_id, message_id) of the summaries the person shared in group channels."""
+    rows = await db.fetch_all(
+        "SELECT channel_id, message_id FROM checkin_shares WHERE user_id = ? AND message_id IS NOT NULL",
+        (user_id,),
+    )
+    return [(int(r["channel_id"]), int(r["message_id"])) for r in rows]

@@ -361,3 +361,13 @@ async def delete_user(db: Queryable, user_id: int) -> int:
         params = (user_id, user_id) if sql.count("?") == 2 else (user_id,)
         total += max(0, await db.execute(sql, params))
     return total
+
+
+async def public_posts(db: Queryable, user_id: int) -> list[tuple[int, int]]:
+    """(channel_id, message_id) of celebrations posted in a group or community channel."""
+    rows = await db.fetch_all(
+        "SELECT channel_id, message_id FROM milestone_celebrations WHERE user_id = ? AND status = 'sent' "
+        "AND visibility IN ('group', 'community') AND channel_id IS NOT NULL AND message_id IS NOT NULL",
+        (user_id,),
+    )
+    return [(int(r["channel_id"]), int(r["message_id"])) for r in rows]

@@ -22,7 +22,7 @@ from bot.config import CheckinSettings
 from bot.db import Database
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.permissions import HearthRole, Person, require
-from bot.privacy import DeletionResult
+from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import checkins as repo
 from bot.repositories.checkins import CheckinRow
 from bot.services.checkin_parser import ParsedCheckin, parse_checkin
@@ -515,11 +515,8 @@ class CheckinService:
 
     async def delete_user_data(self, user_id: int) -> DeletionResult:
         async with self._db.transaction() as tx:
+            posts = await repo.shared_posts(tx, user_id)
             count = await repo.delete(tx, user_id)
         return DeletionResult(
-            self.feature, count,
-            (
-                "Summaries you chose to share in a group channel are messages in Discord; ask a facilitator or "
-                "staff member if you want them removed.",
-            ) if count else (),
+            self.feature, count, posts=tuple(PostedMessage(channel, message) for channel, message in posts)
         )

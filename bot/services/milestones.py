@@ -30,7 +30,7 @@ from bot.clock import Clock
 from bot.config import MilestoneSettings
 from bot.db import Database
 from bot.errors import InvalidInput, NotFound
-from bot.privacy import DeletionResult
+from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import milestones as repo
 from bot.repositories.milestones import CounterRow, PendingRow
 from bot.services.contracts import GroupDirectory, StreakSource
@@ -577,20 +577,12 @@ class MilestoneService:
         return await repo.export(self._db, user_id)
 
     async def delete_user_data(self, user_id: int) -> DeletionResult:
-        posted = await self._db.fetch_value(
-            "SELECT COUNT(*) FROM milestone_celebrations WHERE user_id = ? AND status = 'sent' "
-            "AND visibility IN ('group', 'community')",
-            (user_id,),
-        )
         async with self._db.transaction() as tx:
+            posts = await repo.public_posts(tx, user_id)
             removed = await repo.delete_user(tx, user_id)
-        kept: tuple[str, ...] = ()
-        if posted:
-            kept = (
-                f"{posted} milestone celebration post(s) already in a group or community channel are Discord "
-                "messages; Hearth no longer knows about them, and a staff member can delete them for you.",
-            )
-        return DeletionResult(self.feature, removed, kept)
+        return DeletionResult(
+            self.feature, removed, posts=tuple(PostedMessage(channel, message) for channel, message in posts)
+        )
 
 
 def _with_due(p: PendingRow, due: datetime) -> PendingRow:

@@ -1,0 +1,60 @@
+"""/privacy delete also removes what Hearth posted about the person in the server."""
+
+from __future__ import annotations
+
+from tests.cogs.test_checkins import checkin, make_group, rows
+from tests.cogs.test_milestones import milestone, settings
+from tests.harness import Harness
+
+
+async def test_delete_removes_shared_checkins_and_public_celebrations(hearth: Harness) -> None:
+    emu, seed = hearth.emu, hearth.seed
+    uid = seed.participant
+    group_channel = await make_group(hearth, "Thursday Morning", members=[uid])
+    submitted = await checkin(hearth, uid, {"mood": "6", "cravings": "", "sleep": "", "note": "ok day"})
+    share = await emu.click_button(
+        submitted.followups[-1] if submitted.followups else None,
+        f"hearth:checkins:share:{(await rows(hearth, uid))[0]['id']}", user_id=uid,
+    )
+    await share.wait_response()
+    shared = await emu.wait_for_message(group_channel, lambda m: "checked in today" in m["content"])
+
+    await settings(hearth, uid, milestone_visibility="community")
+    await milestone(hearth, "set", date="2026-03-01")
+    await hearth.run_due("milestones")
+    celebration = await emu.wait_for_message(seed.celebrations, lambda m: bool(m.get("embeds")))
+    # Someone else's post in the same channel must stay.
+    await emu.send_message(group_channel, seed.participant2, "welcome everyone")
+
+    asked = await emu.invoke_slash("privacy", user_id=uid, subcommand="delete")
+    await asked.wait_response()
+    confirm = await emu.click_button(None, f"hearth:privacy:delete:{uid}", user_id=uid)
+    done = await confirm.wait_original(lambda m: "I deleted" in (m.get("content") or ""))
+
+    assert "removed 2 message(s)" in done["content"]
+    remaining = {m["id"] for m in emu.state.messages[group_channel]} | {
+        m["id"] for m in emu.state.messages[seed.celebrations]
+    }
+    assert shared["id"] not in remaining and celebration["id"] not in remaining
+    assert any(m["content"] == "welcome everyone" for m in emu.state.messages[group_channel])
+    deletes = [r for r in emu.requests if r.method == "DELETE" and "/messages/" in r.path]
+    assert {r.path for r in deletes} == {
+        f"/channels/{group_channel}/messages/{shared['id']}",
+        f"/channels/{seed.celebrations}/messages/{celebration['id']}",
+    }
+
+
+async def test_a_post_that_cannot_be_removed_is_reported(hearth: Harness) -> None:
+    emu, seed = hearth.emu, hearth.seed
+    uid = seed.participant
+    await settings(hearth, uid, milestone_visibility="community")
+    await milestone(hearth, "set", date="2026-03-01")
+    await hearth.run_due("milestones")
+    await emu.wait_for_message(seed.celebrations, lambda m: bool(m.get("embeds")))
+    emu.fail_next("DELETE", f"/channels/{seed.celebrations}/messages/*", status=403, code=50013)
+    asked = await emu.invoke_slash("privacy", user_id=uid, subcommand="delete")
+    await asked.wait_response()
+    confirm = await emu.click_button(None, f"hearth:privacy:delete:{uid}", user_id=uid)
+    done = await confirm.wait_original(lambda m: "I deleted" in (m.get("content") or ""))
+    assert "could not be removed from Discord just now" in done["content"]
+    assert (await hearth.running.services.milestones.list_counters(uid)) == []
