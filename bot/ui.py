@@ -215,6 +215,17 @@ def hearth_bot(interaction: discord.Interaction[Any]) -> HearthBot:
     return client
 
 
+CogT = TypeVar("CogT")
+
+
+def cog_of(interaction: discord.Interaction[Any], cog_type: type[CogT], name: str) -> CogT:
+    """The loaded cog a persistent item belongs to (its callbacks run outside the cog)."""
+    cog = hearth_bot(interaction).get_cog(name)
+    if not isinstance(cog, cog_type):
+        raise RuntimeError(f"the {name} extension is not loaded")
+    return cog
+
+
 def person_of(interaction: discord.Interaction[Any]) -> Person:
     """The caller's Hearth roles, from the guild member even when the command came from a DM."""
     return hearth_bot(interaction).person(interaction.user)

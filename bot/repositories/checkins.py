@@ -78,48 +78,6 @@ async def get_checkin_by_id(db: Queryable, checkin_id: int) -> CheckinRow | None
     return None if row is None else _checkin(row)
 
 
-async def upsert_checkin(
-    db: Queryable,
-    *,
-    user_id: int,
-    local_date: date,
-    mood: int | None,
-    cravings: int | None,
-    sleep_hours: float | None,
-    note: str | None,
-    source: str,
-    channel_id: int | None,
-    message_id: int | None,
-    now: datetime,
-    keep_existing_values: bool,
-) -> tuple[int, bool]:
-    """Insert the day's check-in or update it. Returns (id, updated_existing).
-
-    With ``keep_existing_values`` (a note-only message after a check-in) the earlier mood,
-    cravings and sleep stay when the new one has none.
-    """
-    existing = await get_checkin(db, user_id, local_date)
-    if existing is None:
-        new_id = await db.insert(
-            "INSERT INTO checkins (user_id, local_date, mood, cravings, sleep_hours, note, source, channel_id,"
-            " message_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (user_id, local_date.isoformat(), mood, cravings, sleep_hours, note, source, channel_id,
-             message_id, to_db(now), to_db(now)),
-        )
-        return new_id, False
-    if keep_existing_values:
-        mood = mood if mood is not None else existing.mood
-        cravings = cravings if cravings is not None else existing.cravings
-        sleep_hours = sleep_hours if sleep_hours is not None else existing.sleep_hours
-        note = note if note else existing.note
-    await db.execute(
-        "UPDATE checkins SET mood = ?, cravings = ?, sleep_hours = ?, note = ?, source = ?, channel_id = ?,"
-        " message_id = ?, updated_at = ? WHERE id = ?",
-        (mood, cravings, sleep_hours, note, source, channel_id, message_id, to_db(now), existing.id),
-    )
-    return existing.id, True
-
-
 @dataclass(frozen=True, slots=True)
 class RecordedCheckin:
     """What ``record_checkin_sync`` wrote and read, in one round trip to the database thread."""
@@ -173,7 +131,7 @@ def record_checkin_sync(
     keep_existing_values: bool,
     recent_limit: int,
 ) -> RecordedCheckin:
-    """The whole write side of a check-in (same rules as ``upsert_checkin``) plus everything the
+    """The whole write side of a check-in plus everything the
     streak and concern rules read, for ``Database.run_sync`` (one transaction, one round trip)."""
     dates, pauses = streak_inputs_sync(conn, user_id)
     open_concerns = frozenset(

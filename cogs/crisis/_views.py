@@ -11,7 +11,7 @@ from bot.crisis.detector import Severity
 from bot.crisis.incidents import Report
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
-from bot.ui import HearthView, PersistentButton, guarded, hearth_bot, person_of, reply
+from bot.ui import HearthView, PersistentButton, cog_of, guarded, person_of, reply
 from cogs.crisis import _embeds
 
 if TYPE_CHECKING:
@@ -21,10 +21,7 @@ if TYPE_CHECKING:
 def _cog(interaction: discord.Interaction[Any]) -> Crisis:
     from cogs.crisis import Crisis
 
-    cog = hearth_bot(interaction).get_cog("Crisis")
-    if not isinstance(cog, Crisis):
-        raise RuntimeError("the crisis extension is not loaded")
-    return cog
+    return cog_of(interaction, Crisis, "Crisis")
 
 
 # ------------------------------------------------------------------ staff alert buttons

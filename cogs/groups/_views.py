@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.ui import HearthView, PersistentButton, hearth_bot
+from bot.ui import HearthView, PersistentButton, cog_of
 
 if TYPE_CHECKING:
     from cogs.groups import Groups
@@ -15,10 +15,7 @@ if TYPE_CHECKING:
 def _cog(interaction: discord.Interaction[Any]) -> Groups:
     from cogs.groups import Groups
 
-    cog = hearth_bot(interaction).get_cog("Groups")
-    if not isinstance(cog, Groups):
-        raise RuntimeError("the groups extension is not loaded")
-    return cog
+    return cog_of(interaction, Groups, "Groups")
 
 
 class ApproveJoinButton(

@@ -88,17 +88,23 @@ def test_cli_runs_as_module(tmp_path: Path) -> None:
     assert helped.returncode == 0 and "--predictions" in helped.stdout
 
 
-@pytest.mark.skipif(not DEV.is_file(), reason=f"dev set not present at {DEV} (shared data is outside the repo)")
-def test_dev_set_meets_targets() -> None:
+def assert_meets_targets(rows: list[tuple[str, str]]) -> None:
+    """The issue's targets: risk recall >= 0.95, imminent recall >= 0.90, false alarms on none <= 5%."""
     from bot.crisis import CrisisDetector
-    from bot.crisis.evaluate import read_labelled
 
-    rows = read_labelled(DEV)
     detector = CrisisDetector()
     m = compute_metrics([lab for _, lab in rows], [detector.assess(t).severity.value for t, _ in rows])
     assert m.risk_recall >= 0.95
     assert m.imminent_recall >= 0.90
     assert m.false_alarm_rate <= 0.05
+
+
+@pytest.mark.skipif(not DEV.is_file(), reason=f"dev set not present at {DEV} (shared data is outside the repo)")
+def test_dev_set_meets_targets() -> None:
+    from bot.crisis.evaluate import read_labelled
+
+    rows = read_labelled(DEV)
+    assert_meets_targets(rows)
 
 
 HELDOUT = Path(__file__).resolve().parent / "heldout_messages.csv"
@@ -106,17 +112,12 @@ HELDOUT = Path(__file__).resolve().parent / "heldout_messages.csv"
 
 def test_heldout_set_meets_targets() -> None:
     """Held-out messages written separately from the dev set and the table (see .notes/detector_results.md)."""
-    from bot.crisis import CrisisDetector
     from bot.crisis.evaluate import read_labelled
 
     rows = read_labelled(HELDOUT)
     assert len(rows) >= 150
     assert {lab for _, lab in rows} == {"imminent", "concern", "none"}
-    detector = CrisisDetector()
-    m = compute_metrics([lab for _, lab in rows], [detector.assess(t).severity.value for t, _ in rows])
-    assert m.risk_recall >= 0.95
-    assert m.imminent_recall >= 0.90
-    assert m.false_alarm_rate <= 0.05
+    assert_meets_targets(rows)
 
 
 BLIND = Path(__file__).resolve().parent / "blind_messages.csv"
@@ -128,14 +129,9 @@ def test_blind_set_meets_targets() -> None:
     NOTE: since round 3 the patterns were tuned on this file (by category), so it is no longer blind; see
     .notes/detector_results.md. A fresh unseen set is needed for an unbiased number.
     """
-    from bot.crisis import CrisisDetector
     from bot.crisis.evaluate import read_labelled
 
     rows = read_labelled(BLIND)
     assert len(rows) >= 200
     assert {lab for _, lab in rows} == {"imminent", "concern", "none"}
-    detector = CrisisDetector()
-    m = compute_metrics([lab for _, lab in rows], [detector.assess(t).severity.value for t, _ in rows])
-    assert m.risk_recall >= 0.95
-    assert m.imminent_recall >= 0.90
-    assert m.false_alarm_rate <= 0.05
+    assert_meets_targets(rows)
