@@ -32,10 +32,23 @@ def test_training_is_deterministic() -> None:
     assert first["features"]
 
 
-def test_packaged_weights_are_what_training_writes() -> None:
-    """`python -m bot.crisis.train` re-creates the shipped file byte for byte (fixed seed, fixed steps)."""
+def test_retraining_reproduces_the_shipped_predictions() -> None:
+    """`python -m bot.crisis.train` re-creates what the shipped file decides, on any numpy/BLAS build.
+
+    Float weights differ in their last digits between machines, so the file is not compared byte for byte:
+    the retrained weights must be within a small tolerance and give exactly the shipped labels on a fixed table.
+    """
     doc, _report = train(load_training_rows())
-    assert dumps(doc) == WEIGHTS_PATH.read_text(encoding="utf-8")
+    shipped_doc = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    new, old = doc["features"], shipped_doc["features"]
+    # A feature pruned on one machine (|weight| < 0.02) may be kept on another: compare the union, 0 when absent.
+    for name in new.keys() | old.keys():
+        for got, want in zip(new.get(name, (0.0, 0.0)), old.get(name, (0.0, 0.0)), strict=True):
+            assert abs(got - want) <= 0.025, name
+    retrained, shipped = CrisisModel.from_json(doc), load_model()
+    texts = [t for t, _ in load_training_rows()] + [t for t, _ in TABLE] + _randomised_texts(1500, seed=31)
+    differing = [t for t in texts if retrained.level(t, gate=False) != shipped.level(t, gate=False)]
+    assert differing == []
 
 
 def test_model_never_lowers_a_rule_result() -> None:
