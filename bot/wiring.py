@@ -63,7 +63,10 @@ def build_services(
     lane = crisis_db or db
     # Crisis audit rows go to the same audit_log table through the crisis lane.
     crisis_audit = audit if lane is db else AuditService(lane, clock, retention_days=settings.crisis.retention_days)
-    crisis = CrisisService(lane, clock, settings.crisis, crisis_audit, groups=groups)
+    crisis = CrisisService(
+        lane, clock, settings.crisis, crisis_audit, groups=groups,
+        clinician_roles=(settings.roles.staff, settings.roles.on_call),
+    )
     data_rights.register(crisis)
     _connect_signals(people, groups, checkins, milestones, scheduler)
     return Services(

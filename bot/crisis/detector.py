@@ -1,6 +1,6 @@
-"""Rule-based crisis detector: pure Python, offline, no model download.
+"""Crisis detector: hand rules and a learned model (:mod:`bot.crisis.model`) that cover each other's misses.
 
-The detector normalises a message (:mod:`bot.crisis.normalize`), splits it into
+Offline, CPU only, no download. The rules normalise a message (:mod:`bot.crisis.normalize`), splits it into
 clauses on sentence punctuation and "but", and runs weighted regular expressions
 by category (:mod:`bot.crisis.patterns`). Each match can be cancelled by guards
 scoped to its clause: a negation right before it, a story from the distant past,
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.crisis import patterns as _p
 from bot.crisis._gate import Gate, GateIndex, LiteralFinder, required_gate, required_literals
-from bot.crisis.model import CrisisModel, load_model
+from bot.crisis.model import RiskModel, load_model
 from bot.crisis.normalize import has_foreign_space, normalize, token_view
 
 __all__ = ["Assessment", "CrisisDetector", "Severity"]
@@ -194,37 +195,70 @@ def _selector() -> _RuleSelector:
 
 
 class CrisisDetector:
-    """Screens chat messages for suicide and self-harm risk.
+    """Screens chat messages for suicide, self-harm and overdose risk: hand rules plus a learned model.
 
-    :meth:`assess` is pure and safe to call from many threads at once (the backstop's weights load lazily on
-    first use; its caches hold single words). Patterns are compiled once at import time.
+    Decision table (the model's thresholds and veto floor are chosen by cross-validation in
+    :mod:`bot.crisis.train` and stored with its weights):
+
+    ============================  ==========================================================================
+    model (p_risk, p_imminent)    result
+    ============================  ==========================================================================
+    p_risk >= t_risk              at least concern; imminent when p_imminent >= t_imminent
+    rules flag, p_risk >= floor   at least the rules' severity (explicit method + intent + time patterns)
+    rules flag, p_risk < floor    vetoed: the model is confident the message is ordinary (idioms, stories)
+    otherwise                     none
+    ============================  ==========================================================================
+
+    A message the model's n-gram gate passes over (most ordinary chat) scores p_risk 0 without the sentence
+    encoder, unless the rules flagged it. The result is the higher of the two rows that apply. Categories are the
+    rules' categories, then ``"similar to: <kind>"`` from the model when it flagged the message (the kind of risk,
+    never the text).
+
+    :meth:`assess_batch` scores several messages in one model call. The model (ONNX session and weights) loads
+    lazily on first use; calls must not overlap (the :class:`bot.crisis.screening.Screener` serialises them).
     """
 
     __slots__ = ("_model", "_use_model")
 
-    def __init__(self, *, use_model: bool = True) -> None:
+    def __init__(self, *, use_model: bool = True, model: RiskModel | None = None) -> None:
         self._use_model = use_model
-        self._model: CrisisModel | None = None
+        self._model = model
 
-    def _backstop(self) -> CrisisModel:
+    @property
+    def model(self) -> RiskModel:
         model = self._model
-        if model is None:  # loaded lazily, once per detector (a small JSON file beside this module)
+        if model is None:
             model = self._model = load_model()
         return model
 
-    def assess(self, text: str) -> Assessment:
-        """Assess one message. Never logs or keeps ``text``.
+    def load(self) -> None:
+        """Load the model now (at start) rather than on the first message."""
+        if self._use_model:
+            self.model.encoder  # noqa: B018 - the property loads the ONNX session
 
-        The rules decide first; the learned backstop (:mod:`bot.crisis.model`) can then only raise the result:
-        severity = max(rules, model), with "model" appended to the categories when the model raised it.
-        """
-        rules = self.assess_rules(text)
-        if not self._use_model or rules.severity is Severity.IMMINENT:
+    def assess(self, text: str) -> Assessment:
+        """Assess one message. Never logs or keeps ``text``."""
+        return self.assess_batch([text])[0]
+
+    def assess_batch(self, texts: Sequence[str]) -> list[Assessment]:
+        """Assess several messages at once (one model call). Never logs or keeps the texts."""
+        rules = [self.assess_rules(t) for t in texts]
+        if not self._use_model or not texts:
             return rules
-        level = self._backstop().level(text)
-        if level <= rules.severity.rank:
-            return rules
-        return Assessment(_BY_LEVEL[level], (*rules.categories, "model"))
+        model = self.model
+        out = []
+        scores = model.score(texts, force=[r.is_risk for r in rules])
+        for rule, score in zip(rules, scores, strict=True):
+            rule_rank = rule.severity.rank if score.p_risk >= model.veto_floor else 0
+            level = max(score.level, rule_rank)
+            if level == 0:
+                out.append(_NO_RISK)
+                continue
+            cats = list(rule.categories) if rule_rank else []
+            if score.level:
+                cats.append(f"similar to: {score.similar_to}")
+            out.append(Assessment(_BY_LEVEL[level], tuple(cats)))
+        return out
 
     def assess_rules(self, text: str) -> Assessment:
         """The rule result alone (no learned backstop). Never logs or keeps ``text``."""

@@ -5,7 +5,9 @@ Usage: ``python -m bot.crisis.evaluate PATH.csv [--predictions OUT.csv]``
 The CSV needs columns ``text`` and ``label`` (``imminent``/``concern``/``none``);
 extra columns are ignored. Prints precision and recall per label, risk recall
 (imminent or concern flagged as either), imminent recall, the false-alarm rate on
-``none`` and the confusion matrix.
+``none`` and the confusion matrix; then, from the model's calibrated probabilities, ROC AUC for risk (risk vs
+none) and for imminent (imminent vs the rest), and the model's risk recall at false-alarm rates of 1/3/5/10%
+(the threshold set on this file's own ``none`` rows: a ceiling, not an operating point).
 """
 
 from __future__ import annotations
@@ -90,6 +92,46 @@ def read_labelled(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    risk_auc: float | None  # None when a class is missing from the file
+    imminent_auc: float | None
+    recall_at_fa: dict[float, float]  # false-alarm rate on none -> risk recall of the model's score
+
+
+FA_RATES: tuple[float, ...] = (0.01, 0.03, 0.05, 0.10)
+
+
+def compute_ranking(gold: Sequence[str], p_risk: Sequence[float], p_imminent: Sequence[float]) -> Ranking:
+    from sklearn.metrics import roc_auc_score
+
+    risk = [g != "none" for g in gold]
+    imminent = [g == "imminent" for g in gold]
+    risk_auc = float(roc_auc_score(risk, p_risk)) if 0 < sum(risk) < len(risk) else None
+    imm_auc = float(roc_auc_score(imminent, p_imminent)) if 0 < sum(imminent) < len(imminent) else None
+    none_scores = sorted((p for p, r in zip(p_risk, risk, strict=True) if not r), reverse=True)
+    risk_scores = [p for p, r in zip(p_risk, risk, strict=True) if r]
+    at: dict[float, float] = {}
+    if none_scores and risk_scores:
+        for rate in FA_RATES:
+            allowed = int(rate * len(none_scores) + 1e-9)
+            # flag scores strictly above the (allowed+1)-th highest none score: at most `allowed` false alarms
+            cut = none_scores[allowed] if allowed < len(none_scores) else -1.0
+            at[rate] = sum(1 for p in risk_scores if p > cut) / len(risk_scores)
+    return Ranking(risk_auc, imm_auc, at)
+
+
+def format_ranking(r: Ranking) -> str:
+    def auc(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
+    lines = ["", f"ROC AUC (model probability): risk {auc(r.risk_auc)}, imminent {auc(r.imminent_auc)}"]
+    if r.recall_at_fa:
+        lines.append("model risk recall at a false-alarm rate on none of:")
+        lines.append("  " + "  ".join(f"{rate:.0%}: {rec:.3f}" for rate, rec in r.recall_at_fa.items()))
+    return "\n".join(lines)
+
+
 def format_report(m: Metrics) -> str:
     lines = [f"messages: {m.n}", "", f"{'label':<10}{'precision':>10}{'recall':>10}{'support':>10}"]
     for label in LABELS:
@@ -128,9 +170,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: cannot read {args.path}: {exc.__class__.__name__}", file=sys.stderr)
         return 2
     detector = CrisisDetector()
-    predicted = [detector.assess(text).severity.value for text, _ in rows]
+    texts = [text for text, _ in rows]
+    predicted: list[str] = []
+    p_risk: list[float] = []
+    p_imminent: list[float] = []
+    for start in range(0, len(texts), 32):
+        batch = texts[start:start + 32]
+        predicted += [a.severity.value for a in detector.assess_batch(batch)]
+        pr, pi, _emb = detector.model.probabilities(batch)
+        p_risk += pr.tolist()
+        p_imminent += (pr * pi).tolist()
     gold = [label for _, label in rows]
     print(format_report(compute_metrics(gold, predicted)))
+    print(format_ranking(compute_ranking(gold, p_risk, p_imminent)))
     if args.predictions is not None:
         try:
             with args.predictions.open("w", newline="", encoding="utf-8") as fh:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from bot.clock import Clock, to_db
 from bot.config import CrisisSettings
 from bot.crisis.detector import Assessment, CrisisDetector, Severity
+from bot.crisis.screening import Screener
 from bot.db import Database
 from bot.errors import DomainError, InvalidInput, NotFound
 from bot.permissions import HearthRole, Person, require
@@ -131,6 +132,7 @@ class CrisisService:
         *,
         groups: GroupDirectory | None = None,
         detector: CrisisDetector | None = None,
+        clinician_roles: Collection[int] = (),
     ) -> None:
         self._db = db
         self._clock = clock
@@ -138,6 +140,8 @@ class CrisisService:
         self._audit = audit
         self.groups = groups
         self.detector = detector or CrisisDetector()
+        self.screener = Screener(self.detector)
+        self._clinician_roles = frozenset(clinician_roles)
         self._courier: Courier | None = None
         self._staff: StaffDirectory | None = None
         self._in_flight: set[int] = set()
@@ -154,8 +158,23 @@ class CrisisService:
         self._staff = None
 
     # ------------------------------------------------------------------ screening
-    def assess(self, text: str) -> Assessment:
-        return self.detector.assess(text)
+    def screens_author(self, role_ids: Collection[int]) -> bool:
+        """Whether chat by someone with these roles is screened as being about themselves.
+
+        Staff and on-call members talk about risk in order to help (a clinician asking "have you thought about
+        suicide today?" in a support thread); their messages are not screened as their own crisis.
+        """
+        return self._clinician_roles.isdisjoint(role_ids)
+
+    async def assess(self, text: str) -> Assessment:
+        """Screen free text on its own (modal notes, encouragements)."""
+        return await self.screener.assess(text)
+
+    async def assess_message(self, text: str, *, author_id: int, channel_id: int) -> Assessment:
+        """Screen a chat message together with the author's recent messages in that channel."""
+        return await self.screener.screen_message(
+            text, author_id=author_id, channel_id=channel_id, at=self._clock.now()
+        )
 
     def ack_timeout(self, severity: str) -> timedelta:
         minutes = (

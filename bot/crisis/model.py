@@ -1,169 +1,181 @@
-"""Learned backstop for the rule-based crisis detector: two logistic-regression heads over sparse text features.
+"""The learned crisis model: TF-IDF n-grams plus MiniLM sentence embeddings, two calibrated logistic stages.
 
-Pure Python at run time, offline, no model download. The weights live in ``model_weights.json`` beside this
-module (installed as package data) and are written by ``python -m bot.crisis.train`` from the project's own
-labelled messages. The detector uses the model only to *raise* a rule result (``final = max(rules, model)``).
+A gate comes first: a logistic regression over the n-grams alone (no embedding, ~0.1 ms a message in a batch)
+whose threshold is set in cross-validation so that it passes at least 99.5% of risk messages of writers it
+never saw. Messages below it are "none" without running the sentence encoder (most ordinary chat); messages the
+rules flag always get the full model (the veto needs its probability).
 
-Features (see :func:`message_features`; training and inference share it, so the score is an exact dot product):
+Stage 1 (``risk``) separates imminent-or-concern from none; stage 2 (``imminent``) separates imminent from
+concern among risk messages. Each stage is a scikit-learn logistic regression over the concatenation of the
+hashed TF-IDF blocks (:class:`bot.crisis.features.TextVectorizer`) and the 384-dim embedding
+(:class:`bot.crisis.embedding.SentenceEncoder`), with a Platt sigmoid fitted on out-of-source cross-validation
+scores, so ``p_risk`` and ``p_imminent`` are calibrated probabilities. A third, small head over the embedding
+alone names the kind of risk a message is most similar to (for staff; never the text).
 
-* each distinct word of the message (after a light cleanup: lowercase, accents and apostrophes dropped, inner
-  leetspeak and masks undone, letters repeated 3+ times collapsed to 2, a handful of obfuscations mapped, e.g.
-  "kms" -> "kill myself", plus the chat shorthand of :mod:`bot.crisis.normalize`);
-* each distinct pair of neighbouring words (``"took all"``).
-
-Two heads: ``risk`` (imminent or concern vs none) and ``imminent`` (imminent vs the rest). Each head's score is
-bias + sum of the weights of the features present (a dict lookup per feature, cached per word); a head fires when
-its score reaches the threshold chosen by cross-validation in training (stored as a logit).
-
-Character 3-5-grams within words were tried and dropped: in 5-fold cross-validation at <= 4% false alarms on
-``none`` they gave risk recall 0.36 against 0.47 for words and word pairs alone (they fit spelling noise).
+The weights live in ``risk_model.npz`` beside this module, written by ``python -m bot.crisis.train`` from the
+repository's own labelled messages. Thresholds and the rule veto floor come from the same file (chosen by
+cross-validation on training data only; see train.py).
 """
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 
-from bot.crisis.normalize import _WORD_MAP
+import numpy as np
+import numpy.typing as npt
 
-__all__ = ["WEIGHTS_PATH", "CrisisModel", "ModelScore", "load_model", "message_features", "words"]
+from bot.crisis.embedding import DIMENSION, SentenceEncoder
+from bot.crisis.features import HASH_BITS, TextVectorizer
 
-WEIGHTS_PATH = Path(__file__).with_name("model_weights.json")
-FORMAT_VERSION = 1
-GATE_MIN_WEIGHT = 0.4
+__all__ = ["ARTEFACT_PATH", "FORMAT_VERSION", "Head", "ModelScore", "RiskModel", "load_model"]
 
-_APOSTROPHES = dict.fromkeys(map(ord, "'\u2018\u2019\u02bc\u0060\u00b4"))
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
-                       "|": "l"})
-_INNER_LEET = re.compile(r"(?<=[a-z])[013457@$!|]+(?=[a-z])")
-_INNER_MASK = re.compile(r"(?<=[a-z])[*#]+(?=[a-z])")
-_RUN3 = re.compile(r"([a-z])\1{2,}")
-_SPLIT = re.compile(r"[^a-z0-9]+")
-# Obfuscations and slang the rules also know (normalize.py), one word -> words.
-_MAP: dict[str, tuple[str, ...]] = {
-    **{k: tuple(v.split()) for k, v in _WORD_MAP.items()},
-    "kms": ("kill", "myself"), "kys": ("kill", "yourself"), "ctb": ("kill", "myself"),
-    "unalive": ("kill",), "unaliving": ("killing",), "unalived": ("killed",), "od": ("overdose",),
-    "odd": ("overdosed",), "oding": ("overdosing",), "sewerslide": ("suicide",), "sooside": ("suicide",),
-    "selfharm": ("self", "harm"), "sh": ("self", "harm"),
-}
+ARTEFACT_PATH = Path(__file__).with_name("risk_model.npz")
+FORMAT_VERSION = 2
+N_TEXT = 2 << HASH_BITS  # word block + character block
+
+Vector = npt.NDArray[np.float32]
 
 
-def _clean_token(token: str) -> tuple[str, ...]:
-    t = token.lower()
-    if not t.isascii():
-        t = "".join(ch for ch in unicodedata.normalize("NFKD", t) if not unicodedata.combining(ch))
-    t = t.translate(_APOSTROPHES)
-    if _INNER_LEET.search(t) is not None:
-        t = _INNER_LEET.sub(lambda m: m.group(0).translate(_LEET), t)
-    t = _INNER_MASK.sub("", t)
-    t = _RUN3.sub(r"\1\1", t)
-    out: list[str] = []
-    for w in _SPLIT.split(t):
-        if w:
-            out.extend(_MAP.get(w, (w,)))
-    return tuple(out)
+@dataclass(frozen=True, slots=True)
+class Head:
+    """One calibrated logistic stage: weights over [text n-grams | embedding], intercept, Platt (a, b)."""
 
+    text_weights: Vector  # dense, length N_TEXT
+    emb_weights: Vector  # length DIMENSION
+    intercept: float
+    platt: tuple[float, float]
 
-def words(text: str) -> list[str]:
-    """The cleaned words of ``text`` in order (uncached; the model caches per token)."""
-    out: list[str] = []
-    for token in text.split():
-        out.extend(_clean_token(token))
-    return out
+    def decision(self, text_x: object, emb: Vector) -> npt.NDArray[np.float64]:
+        from scipy.sparse import csr_matrix
 
+        assert isinstance(text_x, csr_matrix)
+        return np.asarray(text_x @ self.text_weights, dtype=np.float64) + emb @ self.emb_weights + self.intercept
 
-def message_features(text: str) -> dict[str, int]:
-    """Binary features of a message: each distinct word and each distinct pair of neighbouring words, once."""
-    ws = words(text)
-    counts = dict.fromkeys(ws, 1)
-    for a, b in pairwise(ws):
-        counts[f"{a} {b}"] = 1
-    return counts
+    def probability(self, decision: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        a, b = self.platt
+        return np.asarray(1.0 / (1.0 + np.exp(-(a * decision + b))))
 
 
 @dataclass(frozen=True, slots=True)
 class ModelScore:
-    risk: float  # logit of the risk head
-    imminent: float  # logit of the imminent head
-    level: int  # 0 none, 1 concern, 2 imminent
+    p_risk: float
+    p_imminent: float  # probability of imminent given risk
+    level: int  # 0 none, 1 concern, 2 imminent, by the model alone
+    similar_to: str  # the kind of risk it is most similar to ("" when level is 0)
 
 
-class CrisisModel:
-    """Scores messages with the stored weights. Keeps only a bounded per-token cache of cleaned words."""
+class RiskModel:
+    """Scores batches of messages. Thread-compatible; the caller serialises calls (one encoder session)."""
 
-    __slots__ = ("_bias", "_stems", "_thr_imm", "_thr_risk", "_tokens", "_weights")
-
-    _CACHE_SIZE = 65536
+    __slots__ = ("_encoder", "cat_bias", "cat_weights", "categories", "gate", "imminent", "risk", "thresholds",
+                 "vectorizer", "veto_floor")
 
     def __init__(
         self,
-        features: dict[str, tuple[float, float]],
-        bias: tuple[float, float],
+        vectorizer: TextVectorizer,
+        gate: Head,
+        risk: Head,
+        imminent: Head,
         thresholds: tuple[float, float],
+        veto_floor: float,
+        categories: tuple[str, ...],
+        cat_weights: Vector,
+        cat_bias: Vector,
+        encoder: SentenceEncoder | None = None,
     ) -> None:
-        self._weights = features
-        # Gate (speed, not exact): the model is consulted only for messages holding at least one "stem", a word
-        # whose own weight in either head is >= GATE_MIN_WEIGHT (~240 words: pills, tonight, goodbye, rope,
-        # garage, gone, last, over, wish, suicide, quiero...). On the training rows and the dev set no model flag
-        # is lost at 0.4 (6 of 457 at 0.6); about a third of ordinary chat skips the model.
-        self._stems = frozenset(f for f, w in features.items() if " " not in f and max(w) >= GATE_MIN_WEIGHT)
-        self._bias = bias
-        self._thr_risk, self._thr_imm = thresholds
-        self._tokens: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self.vectorizer = vectorizer
+        self.gate = gate  # n-grams only; its Platt pair is (1, -threshold): pass when decision >= threshold
+        self.risk = risk
+        self.imminent = imminent
+        self.thresholds = thresholds  # (p_risk, p_imminent) at which each stage fires
+        self.veto_floor = veto_floor  # below this p_risk a rule match alone does not alert (see detector)
+        self.categories = categories
+        self.cat_weights = cat_weights
+        self.cat_bias = cat_bias
+        self._encoder = encoder
 
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> CrisisModel:
-        if data.get("version") != FORMAT_VERSION:
-            raise ValueError(f"model weights: unsupported version {data.get('version')!r}")
-        raw = data["features"]
-        bias = data["bias"]
-        thr = data["thresholds"]
-        if not isinstance(raw, dict) or not isinstance(bias, list) or not isinstance(thr, dict):
-            raise ValueError("model weights: malformed file")
-        features = {str(k): (float(v[0]), float(v[1])) for k, v in raw.items()}
-        return cls(features, (float(bias[0]), float(bias[1])), (float(thr["risk"]), float(thr["imminent"])))
+    @property
+    def encoder(self) -> SentenceEncoder:
+        if self._encoder is None:
+            self._encoder = SentenceEncoder()
+        return self._encoder
 
-    def _words(self, text: str) -> tuple[list[str], bool]:
-        """(cleaned words, whether any is a gate stem); cached per whitespace token."""
-        known = self._tokens
-        out: list[str] = []
-        stem = False
-        for token in text.split():
-            hit = known.get(token)
-            if hit is None:
-                if len(known) >= self._CACHE_SIZE:
-                    known.clear()
-                ws = _clean_token(token)
-                hit = known[token] = (ws, not self._stems.isdisjoint(ws))
-            out.extend(hit[0])
-            stem = stem or hit[1]
-        return out, stem
+    def probabilities(
+        self, texts: Sequence[str], embeddings: Vector | None = None
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], Vector]:
+        """(p_risk, p_imminent given risk, embeddings) for each text, from the full model (no gate)."""
+        emb = self.encoder.encode(texts) if embeddings is None else embeddings
+        x = self.vectorizer.transform(texts)
+        p_risk = self.risk.probability(self.risk.decision(x, emb))
+        p_imm = self.imminent.probability(self.imminent.decision(x, emb))
+        return p_risk, p_imm, emb
 
-    def score(self, text: str, *, gate: bool = True) -> ModelScore:
-        """The heads' logits and the level; with ``gate``, a message without a stem is level 0 unscored."""
-        ws, stem = self._words(text)
-        r, i = self._bias
-        if gate and not stem:
-            return ModelScore(r, i, 0)
-        get = self._weights.get
-        for f in {*ws, *map(" ".join, pairwise(ws))}:
-            w = get(f)
-            if w is not None:
-                r += w[0]
-                i += w[1]
-        # Weights and thresholds sit on a 1e-4 grid; the tolerance makes the result independent of summation order.
-        level = 2 if i >= self._thr_imm - 1e-9 else 1 if r >= self._thr_risk - 1e-9 else 0
-        return ModelScore(r, i, level)
+    def passes_gate(self, texts: Sequence[str]) -> npt.NDArray[np.bool_]:
+        x = self.vectorizer.transform(texts)
+        return np.asarray(self.gate.decision(x, np.zeros((len(texts), DIMENSION), np.float32)) >= -self.gate.platt[1])
 
-    def level(self, text: str, *, gate: bool = True) -> int:
-        return self.score(text, gate=gate).level
+    def score(self, texts: Sequence[str], *, force: Sequence[bool] | None = None) -> list[ModelScore]:
+        """Scores; a text below the gate scores p_risk 0 without the encoder, unless ``force`` says otherwise."""
+        if not texts:
+            return []
+        x = self.vectorizer.transform(texts)
+        zeros = np.zeros((len(texts), DIMENSION), np.float32)
+        passed = self.gate.decision(x, zeros) >= -self.gate.platt[1]
+        if force is not None:
+            passed |= np.asarray(force, dtype=bool)
+        out = [ModelScore(0.0, 0.0, 0, "")] * len(texts)
+        rows = np.flatnonzero(passed)
+        if len(rows) == 0:
+            return out
+        emb = self.encoder.encode([texts[int(i)] for i in rows])
+        xs = x[rows]
+        p_risk = self.risk.probability(self.risk.decision(xs, emb))
+        p_imm = self.imminent.probability(self.imminent.decision(xs, emb))
+        kinds = np.argmax(emb @ self.cat_weights.T + self.cat_bias, axis=1)
+        t_risk, t_imm = self.thresholds
+        for row, pr, pi, kind in zip(rows, p_risk, p_imm, kinds, strict=True):
+            level = 0 if pr < t_risk else 2 if pi >= t_imm else 1
+            out[row] = ModelScore(float(pr), float(pi), level, self.categories[int(kind)] if level else "")
+        return out
 
 
-def load_model(path: Path = WEIGHTS_PATH) -> CrisisModel:
-    with path.open(encoding="utf-8") as fh:
-        return CrisisModel.from_json(json.load(fh))
+def _head(data: dict[str, npt.NDArray[np.generic]], name: str) -> Head:
+    weights = np.zeros(N_TEXT, dtype=np.float32)
+    weights[data[f"{name}_index"].astype(np.int64)] = data[f"{name}_value"].astype(np.float32)
+    platt = data[f"{name}_platt"].astype(np.float64)
+    return Head(
+        text_weights=weights,
+        emb_weights=data[f"{name}_emb"].astype(np.float32),
+        intercept=float(data[f"{name}_intercept"]),
+        platt=(float(platt[0]), float(platt[1])),
+    )
+
+
+def from_arrays(data: dict[str, npt.NDArray[np.generic]], encoder: SentenceEncoder | None = None) -> RiskModel:
+    if int(data["version"]) != FORMAT_VERSION:
+        raise ValueError(f"crisis model: unsupported version {int(data['version'])}")
+    idf = np.zeros(N_TEXT, dtype=np.float32)
+    idf[data["idf_index"].astype(np.int64)] = data["idf_value"].astype(np.float32)
+    cat_weights = data["cat_weights"].astype(np.float32)
+    if cat_weights.shape[1] != DIMENSION:
+        raise ValueError("crisis model: category head has the wrong width")
+    thresholds = data["thresholds"].astype(np.float64)
+    return RiskModel(
+        vectorizer=TextVectorizer(idf),
+        gate=_head(data, "gate"),
+        risk=_head(data, "risk"),
+        imminent=_head(data, "imminent"),
+        thresholds=(float(thresholds[0]), float(thresholds[1])),
+        veto_floor=float(data["veto_floor"]),
+        categories=tuple(str(c) for c in data["categories"]),
+        cat_weights=cat_weights,
+        cat_bias=data["cat_bias"].astype(np.float32),
+        encoder=encoder,
+    )
+
+
+def load_model(path: Path = ARTEFACT_PATH, encoder: SentenceEncoder | None = None) -> RiskModel:
+    with np.load(path, allow_pickle=False) as npz:
+        return from_arrays({k: npz[k] for k in npz.files}, encoder)

@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.app import HearthBot
 from bot.crisis.detector import Assessment, Severity
 from bot.crisis.incidents import Report, ReportOutcome
+from bot.crisis.screening import own_words
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
 from bot.scheduler import PeriodicWork
@@ -84,10 +85,13 @@ class Crisis(commands.Cog):
                 RETENTION_WORK, PeriodicWork(self.service.purge_expired, timedelta(hours=6), self.bot.clock)
             )
         self.bot.crisis_screen = self
+        # Load the detector's model now, off the event loop, so the first message is not the one that waits.
+        await asyncio.to_thread(self.service.detector.load)
 
     async def cog_unload(self) -> None:
         self.bot.crisis_screen = UnscreenedText()
         self.service.detach()
+        await self.service.screener.close()
         for menu in self._menus:
             self.bot.tree.remove_command(menu.name, type=menu.type)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
@@ -114,7 +118,12 @@ class Crisis(commands.Cog):
     async def screen(
         self, request: ScreenRequest, interaction: discord.Interaction[Any] | None = None
     ) -> bool:
-        assessment = self.service.assess(request.text)
+        if request.source == "dm" and request.channel_id is not None:
+            assessment = await self.service.assess_message(
+                request.text, author_id=request.user_id, channel_id=request.channel_id
+            )
+        else:
+            assessment = await self.service.assess(request.text)
         if not assessment.is_risk:
             return False
         group_id = None
@@ -215,9 +224,7 @@ class Crisis(commands.Cog):
         channel = message.channel
         parent_id = getattr(channel, "parent_id", None)
         checkins = self.bot.settings.channels.checkins
-        assessment = self.service.assess(message.content)
-        if not assessment.is_risk:
-            return
+        # Only watched channels are screened: chat anywhere else never reaches the detector.
         if checkins in (channel.id, parent_id):
             source, group_id = "checkin_message", None
         else:
@@ -227,6 +234,13 @@ class Crisis(commands.Cog):
             if group_id is None:
                 return
             source = "group_message"
+        roles = {r.id for r in getattr(message.author, "roles", ())}
+        text = own_words(message.content)
+        if not text or not self.service.screens_author(roles):
+            return
+        assessment = await self.service.assess_message(text, author_id=message.author.id, channel_id=channel.id)
+        if not assessment.is_risk:
+            return
         request = ScreenRequest(
             user_id=message.author.id, text=message.content, source=source, guild_id=message.guild.id,
             channel_id=channel.id, message_id=message.id,
@@ -249,7 +263,6 @@ class Crisis(commands.Cog):
     )
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.allowed_installs(guilds=True, users=False)
-    @app_commands.checks.cooldown(5, 60)
     async def help_now(self, interaction: discord.Interaction[HearthBot]) -> None:
         resources = self.bot.settings.crisis.resources
         await reply(

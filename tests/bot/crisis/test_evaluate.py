@@ -135,3 +135,29 @@ def test_blind_set_meets_targets() -> None:
     assert len(rows) >= 200
     assert {lab for _, lab in rows} == {"imminent", "concern", "none"}
     assert_meets_targets(rows)
+
+
+def test_ranking_by_hand() -> None:
+    from bot.crisis.evaluate import compute_ranking
+
+    gold = ["imminent", "concern", "concern", "none", "none", "none", "none"]
+    p_risk = [0.9, 0.8, 0.3, 0.7, 0.2, 0.1, 0.05]
+    p_imm = [0.9, 0.2, 0.1, 0.1, 0.0, 0.0, 0.0]
+    r = compute_ranking(gold, p_risk, p_imm)
+    # risk pairs: 3 risk x 4 none = 12; misordered: (0.3 < 0.7) -> 11/12
+    assert r.risk_auc == pytest.approx(11 / 12)
+    assert r.imminent_auc == 1.0
+    # 1% and 3% of 4 none rows allow 0 false alarms: cut above 0.7 -> 2 of 3 risk rows
+    assert r.recall_at_fa[0.01] == pytest.approx(2 / 3)
+    # 10% still allows 0 of 4 rows
+    assert r.recall_at_fa[0.10] == pytest.approx(2 / 3)
+    one_class = compute_ranking(["none", "none"], [0.1, 0.2], [0.0, 0.0])
+    assert one_class.risk_auc is None and one_class.recall_at_fa == {}
+
+
+def test_report_prints_auc_and_recall_at_false_alarm_rates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _write(tmp_path / "tiny.csv", ROWS)
+    assert main([str(data)]) == 0
+    report = capsys.readouterr().out
+    assert "ROC AUC (model probability): risk " in report
+    assert "1%: " in report and "3%: " in report and "5%: " in report and "10%: " in report
