@@ -280,6 +280,10 @@ class CrisisDetector:
             and _p.SERIOUS.search(norm) is None
         )
 
+        # Message-level guards: a clinician's question answered "no" in the next sentence, and a goodbye that is
+        # plainly temporary ("see you all in september", "going into hospital for my knee").
+        reported_no = "ask" in norm and _p.REPORTED_NO.search(norm) is not None
+        temporary_bye = _p.TEMPORARY_BYE.search(norm) is not None
         levels: dict[str, int] = {}
         signals: dict[str, list[int]] = {}
         concern_at: list[int] = []
@@ -287,6 +291,9 @@ class CrisisDetector:
         for clause in _p.CLAUSE_SPLIT.split(norm):
             clause = clause.strip()
             if not clause:
+                continue
+            if reported_no and "ask" in clause:
+                index += 1
                 continue
             if _scan_clause(clause, joke, rules, levels, signals, index):
                 concern_at.append(index)
@@ -301,7 +308,7 @@ class CrisisDetector:
             levels["intent"] = 2
         if _near(active, signals.get("sig_means", []), 1):
             levels["means"] = 2
-        byes = signals.get("sig_bye", [])
+        byes = [] if temporary_bye else signals.get("sig_bye", [])
         if byes and (
             _near(byes, active, 2)
             or _near(byes, signals.get("sig_resolve", []), 2)
@@ -311,6 +318,8 @@ class CrisisDetector:
         ):
             levels["goodbye"] = 2
 
+        if temporary_bye:
+            levels.pop("goodbye", None)
         if not levels:
             return _NO_RISK
 

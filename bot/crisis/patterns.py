@@ -23,6 +23,7 @@ __all__ = [
     "CLAUSE_SPLIT",
     "JOKE",
     "NEGATION_BEFORE",
+    "TEMPORARY_BYE",
     "PAST",
     "REPORTED_NO",
     "REPORTER",
@@ -803,7 +804,22 @@ ADDRESSED: re.Pattern[str] = re.compile(
 
 CLAUSE_SPLIT: re.Pattern[str] = re.compile(r"[.!?;\n]+|\s+but\s+|\s+though\s+|\s+tho\s+|\s+pero\s+")
 
+# A goodbye that says when the person will be back, or why they are away, is not a farewell.
+TEMPORARY_BYE: re.Pattern[str] = re.compile(
+    r"\b(?:see\s+(?:you|ya|yall|u|everyone)\s+(?:all\s+)?(?:in\s+(?!(?:the\s+|a\s+)?(?:next|another|other|better)\s+(?:life|side|world|place)|heaven|hell)|next|"
+    r"on\s+(?!the\s+other\s+side)|at|after|when|"
+    r"soon|tomorrow|tmrw|later|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"(?:back|home)\s+(?:in|on|next|after|by)\s+(?:a\s+)?(?:few|couple|\d+|two|three|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|september|january|the\s+weekend|next)|"
+    r"for\s+(?:a\s+)?(?:few|couple\s+of|two|three|\d+)\s+(?:days|weeks|months)|"
+    r"(?:moving|relocating|transferring)\s+to|new\s+job|graduat\w+\s+(?:from\s+)?(?:the\s+)?(?:program|iop)|"
+    r"(?:going|heading)\s+(?:into|to)\s+(?:the\s+)?(?:hospital|surgery|rehab|detox|residential)\s+for|"
+    r"wrapping\s+up\s+for|logging\s+off|signing\s+off\s+for\s+(?:the\s+)?(?:night|day|weekend))\b"
+)
+
 NEGATION_BEFORE: re.Pattern[str] = re.compile(
+    r"\bno\s+(?:plans?|thoughts?|intent\w*|urges?|desire|wish)\s+(?:or\s+(?:plans?|thoughts?|intent\w*|urges?)\s+)?"
+    r"(?:of|to|about)\s+(?:[a-z]+\s+){0,1}$|"
     r"\b(?:not|never|no|dont|wont|isnt|arent|wasnt|aint|nor|without|didnt|doesnt|havent|hasnt|"
     r"no\s+longer|nothing|zero|stopped|quit|cant|nunca|no\s+me|ya\s+no)\s+(?:[a-z]+\s+){0,2}$|"
     r"\bno\s+(?:estoy|voy|pienso|quiero|tengo|he|estaba)\s+(?:[a-z]+\s+){0,3}$"

@@ -652,3 +652,35 @@ def test_fast_path_premises() -> None:
     assert {w for w in _SEGMENT_WORDS if set(w) <= {"i", "a"}} == {"i", "a"}
     spaces = [chr(c) for c in range(0x80, sys.maxunicode + 1) if chr(c).isspace()]
     assert spaces and all(has_foreign_space(f"a{ch}b") for ch in spaces)
+
+
+RULES_ONLY = CrisisDetector(use_model=False)
+
+# The rules' own false alarms found on the chat corpus, each fixed at its guard (not by the model's veto).
+RULE_GUARD_NONE = (
+    # a goodbye that is plainly temporary
+    "This is goodbye for a few weeks, I'm going into hospital for my new knee. No wifi on the ward.",
+    "Saying my goodbyes as the Tuesday group is wrapping up for summer. See you all in September.",
+    "bye everyone, moving to denver next week, love you all",
+    # a clinician's question answered "no" in the next sentence
+    "Keyworker asked if I'd had any thoughts of suicide this week. First time in months I could say no and mean it.",
+    "My GP asked if I feel like life's not worth living. Said no. Said it's worth living, just hard.",
+    # negation with a longer scope
+    "Saw the nurse, told her the truth, no plans or thoughts of hurting myself. Just lonely.",
+)
+RULE_GUARD_STILL_RISK = (
+    "goodbye everyone, love you all. see you on the other side",
+    "goodbye everyone, love you all. see yall in the next life",
+    "bye guys, love yall, wont be here tomorrow",
+    "the nurse asked if i was safe and i lied. i have the pills saved up for tonight",
+)
+
+
+@pytest.mark.parametrize("text", RULE_GUARD_NONE)
+def test_rule_guards_clear_ordinary_messages(text: str) -> None:
+    assert RULES_ONLY.assess_rules(text).severity is Severity.NONE
+
+
+@pytest.mark.parametrize("text", RULE_GUARD_STILL_RISK)
+def test_rule_guards_keep_real_risk(text: str) -> None:
+    assert RULES_ONLY.assess_rules(text).is_risk
