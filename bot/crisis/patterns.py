@@ -23,13 +23,13 @@ __all__ = [
     "CLAUSE_SPLIT",
     "JOKE",
     "NEGATION_BEFORE",
-    "TEMPORARY_BYE",
     "PAST",
     "REPORTED_NO",
     "REPORTER",
     "RESOURCE",
     "RULES",
     "SERIOUS",
+    "TEMPORARY_BYE",
     "Rule",
 ]
 
