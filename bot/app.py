@@ -16,6 +16,7 @@ from bot.config import DiscordSettings, Settings
 from bot.db import Database
 from bot.errors import new_incident_code
 from bot.permissions import Person, RoleMap
+from bot.routing import MessageRouter
 from bot.scheduler import Scheduler
 from bot.screening import CrisisScreen, UnscreenedText
 from bot.ui import NO_MENTIONS, report_error
@@ -100,6 +101,10 @@ class HearthBot(commands.Bot):
         self._startup_task: asyncio.Task[None] | None = None
         # Replaced by the crisis extension when it loads (see bot.screening).
         self.crisis_screen: CrisisScreen = UnscreenedText()
+        self.router = MessageRouter(
+            guild_id=settings.discord.guild_id, checkins_channel=settings.channels.checkins,
+            group_of_channel=services.crisis.group_for_channel,
+        )
         self.commands_synced = asyncio.Event()
         self.scheduler_started = asyncio.Event()
 
@@ -154,6 +159,10 @@ class HearthBot(commands.Bot):
         await self.scheduler.start()
         self.scheduler_started.set()
         log.info("scheduler started with %d kinds of work", len(self.scheduler.names))
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        # The one message listener: features receive messages through the router, in order (bot.routing).
+        await self.router.route(message)
 
     async def process_commands(self, message: discord.Message, /) -> None:
         # Hearth has only application commands. Without this, a message that mentions the

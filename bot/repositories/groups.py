@@ -118,7 +118,11 @@ async def group_by_key(db: Queryable, name_key: str) -> GroupRow | None:
 
 
 async def group_by_channel(db: Queryable, channel_id: int) -> GroupRow | None:
-    row = await db.fetch_one("SELECT * FROM groups WHERE channel_id = ? ORDER BY id LIMIT 1", (channel_id,))
+    """The group whose text channel, or whose voice channel's text chat, this is."""
+    row = await db.fetch_one(
+        "SELECT * FROM groups WHERE channel_id = ? OR voice_channel_id = ? ORDER BY id LIMIT 1",
+        (channel_id, channel_id),
+    )
     return None if row is None else _group(row)
 
 

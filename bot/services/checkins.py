@@ -323,8 +323,14 @@ class CheckinService:
         )
         return outcome, hint
 
-    async def record_message(self, person: Person, text: str, *, channel_id: int, message_id: int) -> MessageOutcome:
-        """An in-channel check-in. The whole message is kept as the note, as written."""
+    async def record_message(
+        self, person: Person, text: str, *, channel_id: int, message_id: int, flagged: bool = False
+    ) -> MessageOutcome:
+        """An in-channel check-in. The whole message is kept as the note, as written.
+
+        ``flagged``: crisis screening answered this message; it is stored, but no format tip is planned (the
+        person gets the crisis response only).
+        """
         parsed = parse_checkin(text)
         note = text if text.strip() else None
         if note is not None and len(note) > 4000:
@@ -332,7 +338,8 @@ class CheckinService:
         outcome, hint = await self._record(
             person,
             CheckinInput(parsed.mood, parsed.cravings, parsed.sleep_hours, note),
-            source="message", channel_id=channel_id, message_id=message_id, claim_hint=not parsed.has_mood,
+            source="message", channel_id=channel_id, message_id=message_id,
+            claim_hint=not parsed.has_mood and not flagged,
         )
         return MessageOutcome(outcome=outcome, parsed=parsed, send_format_hint=hint)
 

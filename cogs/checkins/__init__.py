@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HearthBot
+from bot.routing import FEATURES, Place, Routed
 from bot.services.contracts import GroupRef
 from bot.services.reminders import WORK_NAME, SendResult
 from bot.ui import NO_MENTIONS, person_of, reply
@@ -32,6 +33,8 @@ from cogs.checkins._views import (
 )
 
 log = logging.getLogger(__name__)
+
+ROUTE_NAME = "check-ins"
 
 DYNAMIC_ITEMS = (ShareButton, OpenCheckinButton, ReachedOutButton)
 RECORDED = "✅"
@@ -128,6 +131,7 @@ class Checkins(commands.Cog):
         self._slots = asyncio.Semaphore(IN_FLIGHT)
 
     async def cog_load(self) -> None:
+        self.bot.router.add(ROUTE_NAME, FEATURES, {Place.CHECKINS}, self.on_routed_message)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.tree.add_command(self.reminders_group)
         service = self.bot.services.checkins.reminders
@@ -141,6 +145,7 @@ class Checkins(commands.Cog):
             group_cmd.add_command(self._pulse)
 
     async def cog_unload(self) -> None:
+        self.bot.router.remove(ROUTE_NAME)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.tree.remove_command("reminders")
         group_cmd = self._group_command()
@@ -183,23 +188,25 @@ class Checkins(commands.Cog):
         await reply(interaction, _embeds.progress_text(progress), file=file)
 
     # ------------------------------------------------------------------ in-channel check-ins
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.guild is None:
-            return
-        if message.channel.id != self.bot.settings.channels.checkins:
-            return
+    async def on_routed_message(self, routed: Routed) -> None:
+        """A message in the check-ins channel, after crisis screening (bot.routing)."""
+        message = routed.message
+        if message.channel.id != self.bot.settings.channels.checkins or not message.content.strip():
+            return  # threads, and attachment-, sticker- or forward-only messages, are not check-ins
         person = self.bot.person(message.author)
         if not (person.is_participant or person.is_facilitator or person.is_staff):
             return
         async with self._slots:
             try:
                 result = await self.bot.services.checkins.record_message(
-                    person, message.content, channel_id=message.channel.id, message_id=message.id
+                    person, message.content, channel_id=message.channel.id, message_id=message.id,
+                    flagged=routed.flagged,
                 )
             except Exception:
                 log.exception("in-channel check-in %s by user %s failed", message.id, message.author.id)
                 return
+            if routed.flagged:
+                return  # the person gets the crisis response only: no reaction, no format tip
             try:
                 await message.add_reaction(RECORDED if result.parsed.has_mood else NOTE_ONLY)
             except discord.HTTPException as exc:

@@ -23,6 +23,7 @@ from bot.crisis.incidents import Report, ReportOutcome
 from bot.crisis.screening import own_words
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
+from bot.routing import SCREENING, Place, Routed
 from bot.scheduler import PeriodicWork
 from bot.screening import ScreenRequest, UnscreenedText
 from bot.ui import log_task_errors, person_of, reply
@@ -40,6 +41,8 @@ from cogs.crisis._views import (
 )
 
 log = logging.getLogger(__name__)
+
+ROUTE_NAME = "crisis screening"
 
 DYNAMIC_ITEMS = (AcknowledgeButton, ResolveButton, FalseAlarmButton, SafeButton, TalkButton, EscalateSelect)
 WORK_NAME = "crisis"
@@ -85,10 +88,14 @@ class Crisis(commands.Cog):
                 RETENTION_WORK, PeriodicWork(self.service.purge_expired, timedelta(hours=6), self.bot.clock)
             )
         self.bot.crisis_screen = self
+        self.bot.router.add(
+            ROUTE_NAME, SCREENING, {Place.CHECKINS, Place.GROUP, Place.DM}, self.on_routed_message
+        )
         # Load the detector's model now, off the event loop, so the first message is not the one that waits.
         await asyncio.to_thread(self.service.detector.load)
 
     async def cog_unload(self) -> None:
+        self.bot.router.remove(ROUTE_NAME)
         self.bot.crisis_screen = UnscreenedText()
         self.service.detach()
         await self.service.screener.close()
@@ -210,51 +217,40 @@ class Crisis(commands.Cog):
             return "channel"
         return None
 
-    # ------------------------------------------------------------------ listening
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.webhook_id is not None or not message.content:
+    # ------------------------------------------------------------------ listening (bot.router, first)
+    async def on_routed_message(self, routed: Routed) -> None:
+        message = routed.message
+        if not message.content:
             return
-        if message.guild is None:
-            if isinstance(message.channel, discord.DMChannel):
-                await self._on_dm(message)
+        if routed.place is Place.DM:
+            routed.flagged = await self._on_dm(message)
             return
-        if message.guild.id != self.bot.guild_id:
-            return
-        channel = message.channel
-        parent_id = getattr(channel, "parent_id", None)
-        checkins = self.bot.settings.channels.checkins
-        # Only watched channels are screened: chat anywhere else never reaches the detector.
-        if checkins in (channel.id, parent_id):
-            source, group_id = "checkin_message", None
-        else:
-            group_id = await self.service.group_for_channel(channel.id)
-            if group_id is None and parent_id is not None:
-                group_id = await self.service.group_for_channel(parent_id)
-            if group_id is None:
-                return
-            source = "group_message"
+        assert message.guild is not None
         roles = {r.id for r in getattr(message.author, "roles", ())}
         text = own_words(message.content)
         if not text or not self.service.screens_author(roles):
             return
-        assessment = await self.service.assess_message(text, author_id=message.author.id, channel_id=channel.id)
+        channel_id = message.channel.id
+        assessment = await self.service.assess_message(text, author_id=message.author.id, channel_id=channel_id)
         if not assessment.is_risk:
             return
+        routed.flagged = True
+        source = "checkin_message" if routed.place is Place.CHECKINS else "group_message"
         request = ScreenRequest(
             user_id=message.author.id, text=message.content, source=source, guild_id=message.guild.id,
-            channel_id=channel.id, message_id=message.id,
+            channel_id=channel_id, message_id=message.id,
         )
-        await self._handle_risk(request, assessment, group_id, None)
+        await self._handle_risk(request, assessment, routed.group_id, None)
 
-    async def _on_dm(self, message: discord.Message) -> None:
+    async def _on_dm(self, message: discord.Message) -> bool:
         request = ScreenRequest(
             user_id=message.author.id, text=message.content, source="dm", channel_id=message.channel.id,
             message_id=message.id,
         )
         if await self.screen(request):
-            return
+            return True
         await message.channel.send(_embeds.DM_GUIDANCE, allowed_mentions=discord.AllowedMentions.none())
+        return False
 
     # ------------------------------------------------------------------ /help-now
     @app_commands.command(

@@ -40,3 +40,63 @@ async def test_help_now_always_answers(hearth: Harness) -> None:
         await handle.wait_response()
         assert handle.ephemeral
         assert any("988" in text_of(m) for m in handle.all_messages())
+
+
+async def test_flagged_checkin_message_gets_the_crisis_response_only(hearth: Harness) -> None:
+    """Issue 10 §B 12: no 📝, no format tip; still stored as that day's note."""
+    emu, seed = hearth.emu, hearth.seed
+    message = await emu.send_message(seed.checkins, seed.participant, IMMINENT)
+    await wait_alert(hearth)
+    # A later ordinary check-in by someone else is reacted to: the flagged one was handled before it.
+    control = await emu.send_message(seed.checkins, seed.participant2, "rough day but i went to a meeting")
+    await emu._wait_until(lambda: int(control["id"]) in emu.state.reactions, 10)
+    await hearth.settle()
+    assert int(message["id"]) not in emu.state.reactions
+    dm_channel = emu.state.dm_channels[seed.participant]
+    tips = [m for m in emu.bot_messages(dm_channel) if "only send this tip once" in (m.get("content") or "")]
+    assert tips == []
+    row = await hearth.running.db.fetch_one("SELECT note FROM checkins WHERE user_id = ?", (seed.participant,))
+    assert row is not None and row["note"] == IMMINENT
+
+
+async def test_attachment_only_messages_are_not_checkins(hearth: Harness) -> None:
+    """Issue 10 §B 13: an attachment-, sticker- or forward-only message records nothing and gets no tip."""
+    emu, seed = hearth.emu, hearth.seed
+    photo = {"id": "1", "filename": "sunrise.jpg", "size": 1000, "url": "https://cdn.example/1", "proxy_url":
+             "https://cdn.example/1"}
+    await emu.send_message(seed.checkins, seed.participant, "", attachments=[photo])
+    await emu.send_message(seed.checkins, seed.participant, "", sticker_items=[{"id": "5", "name": "hi",
+                                                                               "format_type": 1}])
+    control = await emu.send_message(seed.checkins, seed.participant2, "mood 6/10")
+    await emu._wait_until(lambda: int(control["id"]) in emu.state.reactions, 10)
+    await hearth.settle()
+    count = await hearth.running.db.fetch_value(
+        "SELECT COUNT(*) FROM checkins WHERE user_id = ?", (seed.participant,)
+    )
+    assert count == 0
+    assert seed.participant not in emu.state.dm_channels or emu.bot_messages(
+        emu.state.dm_channels[seed.participant]
+    ) == []
+
+
+async def test_voice_channel_text_chat_is_screened_like_the_group_channel(hearth: Harness) -> None:
+    """Issue 10 §B 11: the text chat of a group's voice channel is a group channel."""
+    from tests.cogs.test_groups import create_group
+
+    emu, seed = hearth.emu, hearth.seed
+    made = await create_group(hearth, name="Young Adults MH", voice=True)
+    voice = made["group"].voice_channel_id
+    assert voice is not None
+    await emu.send_message(voice, seed.participant, IMMINENT)
+    alert = await wait_alert(hearth)
+    assert f"<@{seed.participant}>" in text_of(alert)
+    incident = await hearth.running.services.crisis.get(1)
+    assert incident.group_id == made["group"].id
+
+
+async def test_router_hands_messages_to_screening_first(hearth: Harness) -> None:
+    from bot.routing import FEATURES, SCREENING
+
+    router = hearth.running.router
+    assert router.names == ["crisis screening", "check-ins"]
+    assert SCREENING < FEATURES
