@@ -17,7 +17,16 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # discord.py's INFO lines about the gateway are useful; its DEBUG lines can contain
-    # raw payloads (message text), so never go below INFO for it.
-    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    cap_library_loggers(logging.getLevelName(level))
+
+
+# Libraries whose DEBUG lines carry user text: discord.py logs raw gateway payloads, aiosqlite every statement
+# with its parameters (notes included), asyncio slow-callback reprs with arguments.
+LIBRARY_LOGGERS = ("discord", "aiosqlite", "asyncio", "apscheduler")
+
+
+def cap_library_loggers(level: int) -> None:
+    """Third-party loggers never go below INFO, whatever ``logging.level`` says (apscheduler: WARNING)."""
+    for name in LIBRARY_LOGGERS:
+        floor = logging.WARNING if name == "apscheduler" else logging.INFO
+        logging.getLogger(name).setLevel(max(floor, level))

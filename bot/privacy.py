@@ -8,12 +8,15 @@ reports, per feature, what was removed and what was kept and why.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from bot.clock import Clock
+from bot.errors import new_incident_code
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,8 @@ class DeletionResult:
     kept: tuple[str, ...] = ()
     # Messages the bot posted about the person; the privacy extension deletes them from Discord.
     posts: tuple[PostedMessage, ...] = ()
+    # The hook raised: nothing of this feature is known to be deleted (logged with an incident code).
+    failed: bool = False
 
 
 class UserDataHook(Protocol):
@@ -69,9 +74,14 @@ class DataExport:
 
 
 class DataRights:
-    def __init__(self, clock: Clock) -> None:
+    """``compact``, when given, runs after a deletion so deleted text leaves the database files at once
+    (``Database.compact``: a WAL checkpoint that truncates the write-ahead log)."""
+
+    def __init__(self, clock: Clock, *, compact: Callable[[], Awaitable[None]] | None = None) -> None:
         self._clock = clock
+        self._compact = compact
         self._hooks: dict[str, UserDataHook] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
 
     def register(self, hook: UserDataHook) -> None:
         if hook.feature in self._hooks:
@@ -92,12 +102,30 @@ class DataRights:
         return DataExport(user_id=user_id, generated_at=self._clock.now(), features=features)
 
     async def delete(self, user_id: int) -> list[DeletionResult]:
-        results = []
-        for hook in self._hooks.values():
-            results.append(await hook.delete_user_data(user_id))
+        """Run every hook, each isolated (one failing never stops the others), one deletion per person at a time.
+
+        A failed hook is returned as ``DeletionResult(feature, 0, failed=True)`` and logged with an incident code.
+        """
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        async with lock:
+            results = []
+            for name, hook in self._hooks.items():
+                try:
+                    results.append(await hook.delete_user_data(user_id))
+                except Exception:
+                    log.exception("deleting %s data of user %s failed [%s]", name, user_id, new_incident_code())
+                    results.append(DeletionResult(name, 0, failed=True))
+            if self._compact is not None:
+                try:
+                    await self._compact()
+                except Exception:
+                    log.exception("compacting the database after deleting user %s failed [%s]", user_id,
+                                  new_incident_code())
+        if not lock.locked():
+            self._locks.pop(user_id, None)
         log.info(
             "deleted data for user %s: %s",
             user_id,
-            ", ".join(f"{r.feature}={r.rows_deleted}" for r in results),
+            ", ".join(f"{r.feature}={'FAILED' if r.failed else r.rows_deleted}" for r in results),
         )
         return results

@@ -43,7 +43,7 @@ def build_services(
     behind check-in and other writes on ``db``. Defaults to ``db``."""
     people = PeopleService(db, clock, settings.community.timezone)
     audit = AuditService(db, clock, retention_days=settings.crisis.retention_days)
-    data_rights = DataRights(clock)
+    data_rights = DataRights(clock, compact=db.compact)
     groups = GroupsService(
         db, clock, people=people, audit=audit, community_timezone=settings.community.timezone,
         guidelines=settings.groups.guidelines, reminder_minutes_before=settings.groups.reminder_minutes_before,

@@ -37,6 +37,12 @@ async def delete_posts(bot: HearthBot, posts: list[PostedMessage]) -> tuple[int,
 def render_deletion(results: list[DeletionResult], *, posts_deleted: int = 0, posts_failed: int = 0) -> str:
     removed = sum(r.rows_deleted for r in results)
     kept = [sentence for r in results for sentence in r.kept]
+    failed = [r.feature for r in results if r.failed]
+    if failed:
+        kept.append(
+            f"Your {', '.join(failed)} data could not be deleted just now because of an error on our side. "
+            "Please run /privacy delete again in a few minutes, or ask a staff member to do it for you."
+        )
     if posts_failed:
         kept.append(
             f"{posts_failed} message(s) Hearth posted about you (shared check-ins or celebrations) could not be "

@@ -53,3 +53,59 @@ async def test_export_and_delete_round_trip(tmp_path: Path) -> None:
         assert any("audit record" in s for s in kept)
     finally:
         await db.close()
+
+
+async def test_deleted_text_is_gone_from_the_database_files(tmp_path: Path) -> None:
+    """Issue 12 §3: after a delete, the note is in neither hearth.sqlite3 nor hearth.sqlite3-wal."""
+    from datetime import UTC, datetime
+
+    from bot.permissions import RoleMap
+    from bot.services.checkins import CheckinInput
+
+    path = tmp_path / "hearth.sqlite3"
+    db = await Database.open(path)
+    reader = await db.open_lane()  # another connection reading, as the crisis lane does in the bot
+    try:
+        await migrate(db)
+        settings = parse_settings(minimal())
+        services = build_services(settings, db, ManualClock(datetime(2026, 1, 1, 15, tzinfo=UTC)))
+        person = RoleMap(settings.roles).person(42, [settings.roles.participant])
+        marker = "quetzal-7731 my private note about the custody hearing"
+        await services.checkins.record(person, CheckinInput(5, None, None, marker), source="modal")
+        await reader.fetch_value("SELECT COUNT(*) FROM checkins")
+        assert marker.encode() in path.read_bytes() + (tmp_path / "hearth.sqlite3-wal").read_bytes()
+        await services.data_rights.delete(42)
+        wal = tmp_path / "hearth.sqlite3-wal"
+        on_disk = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        assert b"quetzal-7731" not in on_disk
+    finally:
+        await db.close()
+
+
+async def test_a_failing_hook_does_not_stop_the_others(tmp_path: Path) -> None:
+    """Issue 12 §1: each hook isolated; the failure is reported, the rest still deleted."""
+    from datetime import UTC, datetime
+
+    from bot.privacy import DeletionResult
+
+    class Broken:
+        feature = "broken"
+        tables = ()
+
+        async def export_user_data(self, user_id: int) -> dict[str, object]:
+            return {}
+
+        async def delete_user_data(self, user_id: int) -> DeletionResult:
+            raise RuntimeError("disk on fire")
+
+    db = await Database.open(tmp_path / "t.sqlite3")
+    try:
+        await migrate(db)
+        services = build_services(parse_settings(minimal()), db, ManualClock(datetime(2026, 1, 1, tzinfo=UTC)))
+        services.data_rights._hooks = {"broken": Broken(), **services.data_rights._hooks}  # type: ignore[dict-item]
+        await services.people.set_timezone(42, "Europe/Berlin")
+        results = await services.data_rights.delete(42)
+        assert [r.feature for r in results if r.failed] == ["broken"]
+        assert (await services.people.timezone_name(42)).is_default  # later hooks still ran
+    finally:
+        await db.close()

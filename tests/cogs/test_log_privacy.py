@@ -17,8 +17,12 @@ MARKERS = ("zebra-note", "quokka-channel", "axolotl-crisis", "narwhal-dm", "cust
 
 
 async def test_no_log_record_contains_user_text(hearth: Harness, caplog: Any) -> None:
-    caplog.set_level(logging.DEBUG, logger="bot")
-    caplog.set_level(logging.DEBUG, logger="cogs")
+    """At DEBUG for everything, as `logging.level = "DEBUG"` sets it (third-party loggers capped at INFO)."""
+    from bot.logs import LIBRARY_LOGGERS, cap_library_loggers
+
+    caplog.set_level(logging.DEBUG)
+    cap_library_loggers(logging.DEBUG)
+    assert all(logging.getLogger(name).getEffectiveLevel() >= logging.INFO for name in LIBRARY_LOGGERS)
     emu, seed = hearth.emu, hearth.seed
     await checkin(hearth, seed.participant, {"mood": "5", "cravings": "", "sleep": "", "note": SECRET_NOTE})
     await emu.send_message(seed.checkins, seed.participant2, SECRET_CHANNEL)
