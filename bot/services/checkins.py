@@ -495,14 +495,19 @@ class CheckinService:
         for uid in members:
             today = now.astimezone(zones[uid]).date()
             last_day = last.get(uid)
-            if uid in sharing:
-                (checked if last_day == today else not_yet).append(uid)
+            if uid not in sharing:
+                continue  # someone who does not share with the group is never shown, not even as silent
+            (checked if last_day == today else not_yet).append(uid)
             if last_day is None or (today - last_day).days >= self.settings.silent_days:
                 silent.append((uid, last_day))
         group_today = now.astimezone(ZoneInfo(group.timezone)).date()
         first = group_today - timedelta(days=days - 1)
         by_day: dict[date, list[int]] = {}
-        for day, mood in await repo.moods_between_for(self._db, members, first, group_today + timedelta(days=1)):
+        # Averages of sharing members only: a non-sharing member's mood must not be computable from the reply.
+        sharing_members = [m for m in members if m in sharing]
+        for day, mood in await repo.moods_between_for(
+            self._db, sharing_members, first, group_today + timedelta(days=1)
+        ):
             by_day.setdefault(day, []).append(mood)
         trend = []
         for k in range(days):

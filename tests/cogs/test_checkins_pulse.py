@@ -89,7 +89,7 @@ async def test_pulse_for_facilitator(hearth: Harness) -> None:
     text = content_of(handle)
     assert f"Checked in today: <@{uid}>" in text
     assert "1 member(s) don't share" in text
-    assert f"<@{quiet}> (no check-ins yet)" in text
+    assert f"<@{quiet}>" not in text  # does not share with the group: never named, not even as silent
     assert "Average mood: not shown" in text  # fewer than 3 people: no average that could identify someone
     assert "private words" not in text
 
@@ -102,3 +102,27 @@ async def test_pulse_is_refused_to_participants(hearth: Harness) -> None:
     )
     await handle.wait_followup()
     assert "only for that group's facilitators" in content_of(handle)
+
+
+async def test_pulse_reveals_nobody_who_does_not_share(hearth: Harness) -> None:
+    """Issue 12 §5: averages and the silent list use sharing members only."""
+    seed = hearth.seed
+    fac = seed.facilitator
+    extra = [hearth.emu.add_member(f"Member {i}", roles=[seed.participant_role]) for i in range(3)]
+    sharers = [seed.participant, *extra[:2]]
+    private = extra[2]
+    await make_group(hearth, "Quiet Group", members=[*sharers, private], facilitator=fac)
+    for uid, mood in zip(sharers, (4, 6, 8), strict=True):
+        await checkin(hearth, uid, {"mood": str(mood), "cravings": "", "sleep": "", "note": ""})
+        checkin_id = (await rows(hearth, uid))[0]["id"]
+        share = await hearth.emu.click_button(None, f"hearth:checkins:share:{checkin_id}", user_id=uid)
+        await share.wait_response()
+    await checkin(hearth, private, {"mood": "1", "cravings": "", "sleep": "", "note": ""})
+    handle = await hearth.emu.invoke_slash(
+        "group", user_id=fac, subcommand="pulse", options={"group": "Quiet Group", "days": 7}
+    )
+    await handle.wait_followup()
+    text = content_of(handle)
+    assert "6.0" in text  # (4 + 6 + 8) / 3: the private member's 1 is not in it
+    assert "4.8" not in text and "4.75" not in text
+    assert f"<@{private}>" not in text
