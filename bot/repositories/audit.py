@@ -76,3 +76,13 @@ async def involving(db: Queryable, user_id: int) -> list[AuditEntry]:
         "SELECT * FROM audit_log WHERE actor_id = ? OR target_id = ? ORDER BY at, id", (user_id, user_id)
     )
     return [_entry(r) for r in rows]
+
+
+async def purge_before(db: Queryable, cutoff: datetime) -> int:
+    """Delete audit rows older than ``cutoff``, except those of a crisis incident that still exists: the trail
+    of an incident lives exactly as long as the incident (it is purged with it, see crisis.purge_closed_before)."""
+    return await db.execute(
+        "DELETE FROM audit_log WHERE at < ? AND NOT (feature = 'crisis' AND subject_id IN "
+        "(SELECT id FROM crisis_incidents))",
+        (to_db(cutoff),),
+    )

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, maybe_from_db, to_db
-from bot.db import Queryable
+from bot.db import Database, Queryable
 
 OPEN_STATUSES = ("open", "acknowledged")
 CLOSED_STATUSES = ("resolved", "false_alarm")
@@ -355,11 +355,13 @@ async def reported_by(db: Queryable, user_id: int) -> list[Incident]:
     return [_incident(r) for r in rows]
 
 
-async def purge_closed_before(db: Queryable, cutoff: datetime) -> int:
-    return await db.execute(
-        "DELETE FROM crisis_incidents WHERE status IN ('resolved', 'false_alarm') AND closed_at < ?",
-        (to_db(cutoff),),
-    )
+async def purge_closed_before(db: Database, cutoff: datetime) -> int:
+    """Delete closed incidents past retention together with their audit trail."""
+    closed = "SELECT id FROM crisis_incidents WHERE status IN ('resolved', 'false_alarm') AND closed_at < ?"
+    async with db.transaction() as tx:
+        await tx.execute(f"DELETE FROM audit_log WHERE feature = 'crisis' AND subject_id IN ({closed})",
+                         (to_db(cutoff),))
+        return await tx.execute(f"DELETE FROM crisis_incidents WHERE id IN ({closed})", (to_db(cutoff),))
 
 
 # ------------------------------------------------------------------ outbox

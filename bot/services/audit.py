@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from bot.clock import Clock, to_db
+from bot.clock import Clock
 from bot.db import Database
 from bot.privacy import DeletionResult
 from bot.repositories import audit
@@ -43,7 +43,7 @@ class AuditService:
 
     async def purge_expired(self) -> int:
         cutoff = self._clock.now() - timedelta(days=self.retention_days)
-        return await self._db.execute("DELETE FROM audit_log WHERE at < ?", (to_db(cutoff),))
+        return await audit.purge_before(self._db, cutoff)
 
     async def export_user_data(self, user_id: int) -> dict[str, Any]:
         entries = await audit.involving(self._db, user_id)

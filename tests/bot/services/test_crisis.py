@@ -262,3 +262,23 @@ async def test_listing_validation_and_retention(env: Env) -> None:
     clock.advance(days=2)
     assert await service.purge_expired() == 1
     assert await service.outbox(outcome.incident.id) == []
+
+
+async def test_audit_trail_lives_as_long_as_its_incident(env: Env) -> None:
+    """Issue 12 §4: the trail is not purged by its own age while the incident exists; it goes with it."""
+    service, clock, _courier, db = env
+    audit = AuditService(db, clock, 30)  # the general audit log's own, shorter retention
+    outcome = await service.report(report())
+    await service.close(outcome.incident.id, STAFF, false_alarm=False)
+    trail = await db.fetch_value(
+        "SELECT COUNT(*) FROM audit_log WHERE feature = 'crisis' AND subject_id = ?", (outcome.incident.id,)
+    )
+    assert trail >= 2
+    clock.advance(days=100)
+    await audit.record(feature="groups", action="timeout", actor_id=7, target_id=8)
+    clock.advance(days=31)
+    assert await audit.purge_expired() == 1  # only the old groups row; the incident still exists
+    assert await db.fetch_value("SELECT COUNT(*) FROM audit_log WHERE feature = 'crisis'") == trail
+    clock.advance(days=365)
+    assert await service.purge_expired() == 1
+    assert await db.fetch_value("SELECT COUNT(*) FROM audit_log WHERE feature = 'crisis'") == 0
