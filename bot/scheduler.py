@@ -69,6 +69,7 @@ class Scheduler:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._works: dict[str, DueWork] = {}
+        self._priority: dict[str, int] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._aps: AsyncIOScheduler | None = None
         self._arming: set[asyncio.Task[None]] = set()
@@ -76,13 +77,28 @@ class Scheduler:
         # a second each poke milestones) costs one next_due() query, not one each.
         self._poked: set[str] = set()
 
-    def register(self, name: str, work: DueWork) -> None:
+    # Catch-up order on start: crisis work (undelivered alerts, overdue escalations) before bulk sends.
+    CRISIS = 0
+    NORMAL = 10
+
+    def register(self, name: str, work: DueWork, *, priority: int = NORMAL) -> None:
         if name in self._works:
             raise ValueError(f"scheduled work {name!r} is already registered")
         self._works[name] = work
+        self._priority[name] = priority
         self._locks[name] = asyncio.Lock()
         if self.running:
             self.poke(name)
+
+    def unregister(self, name: str) -> None:
+        """Forget a work (its extension is unloading); a run in progress finishes, nothing is armed again."""
+        if self._works.pop(name, None) is None:
+            return
+        self._priority.pop(name, None)
+        self._locks.pop(name, None)
+        self._poked.discard(name)
+        if self._aps is not None and self._aps.get_job(f"hearth:{name}") is not None:
+            self._aps.remove_job(f"hearth:{name}")
 
     @property
     def running(self) -> bool:
@@ -98,7 +114,7 @@ class Scheduler:
             return
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._aps.start()
-        for name in list(self._works):
+        for name in sorted(self._works, key=lambda n: self._priority[n]):
             await self._fire(name)
 
     async def shutdown(self) -> None:
@@ -139,8 +155,11 @@ class Scheduler:
             await self._fire(key)
 
     async def _fire(self, name: str) -> None:
-        work = self._works[name]
-        async with self._locks[name]:
+        work = self._works.get(name)
+        lock = self._locks.get(name)
+        if work is None or lock is None:
+            return  # unregistered while its timer was pending
+        async with lock:
             now = self._clock.now()
             try:
                 await work.run_due(now)
@@ -149,10 +168,11 @@ class Scheduler:
         await self._arm(name, just_ran=True)
 
     async def _arm(self, name: str, *, just_ran: bool = False) -> None:
-        if self._aps is None or not self._aps.running:
+        work = self._works.get(name)
+        if self._aps is None or not self._aps.running or work is None:
             return
         try:
-            due = await self._works[name].next_due()
+            due = await work.next_due()
         except Exception:
             log.exception("could not compute next due time for %s [%s]", name, new_incident_code())
             due = None

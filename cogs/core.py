@@ -20,6 +20,7 @@ from bot.permissions import HearthRole, Person
 from bot.scheduler import PeriodicWork
 from bot.ui import person_of, reply
 
+AUDIT_RETENTION_WORK = "audit_retention"
 AUDIENCES = ("everyone", "participant", "facilitator", "staff")
 MILESTONE_VISIBILITY_WORDS = {
     "private": "sent to you by DM",
@@ -83,9 +84,12 @@ class Core(commands.Cog):
         # Audit records (moderation and crisis actions) are kept for the retention period
         # promised in /privacy delete, then removed.
         self.bot.scheduler.register(
-            "audit_retention",
+            AUDIT_RETENTION_WORK,
             PeriodicWork(self.bot.services.audit.purge_expired, timedelta(hours=24), self.bot.clock),
         )
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(AUDIT_RETENTION_WORK)
 
     @app_commands.command(name="help", description="What Hearth can do for you")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)

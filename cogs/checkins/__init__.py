@@ -146,6 +146,7 @@ class Checkins(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.router.remove(ROUTE_NAME)
+        self.bot.scheduler.unregister(WORK_NAME)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.tree.remove_command("reminders")
         group_cmd = self._group_command()

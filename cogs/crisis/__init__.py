@@ -81,12 +81,10 @@ class Crisis(commands.Cog):
         for menu in self._menus:
             self.bot.tree.add_command(menu)
         self.service.attach(self.courier, self)
-        if WORK_NAME not in self.bot.scheduler.names:
-            self.bot.scheduler.register(WORK_NAME, self.service)
-        if RETENTION_WORK not in self.bot.scheduler.names:
-            self.bot.scheduler.register(
-                RETENTION_WORK, PeriodicWork(self.service.purge_expired, timedelta(hours=6), self.bot.clock)
-            )
+        self.bot.scheduler.register(WORK_NAME, self.service, priority=self.bot.scheduler.CRISIS)
+        self.bot.scheduler.register(
+            RETENTION_WORK, PeriodicWork(self.service.purge_expired, timedelta(hours=6), self.bot.clock)
+        )
         self.bot.crisis_screen = self
         self.bot.router.add(
             ROUTE_NAME, SCREENING, {Place.CHECKINS, Place.GROUP, Place.DM}, self.on_routed_message
@@ -96,6 +94,8 @@ class Crisis(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.router.remove(ROUTE_NAME)
+        self.bot.scheduler.unregister(WORK_NAME)
+        self.bot.scheduler.unregister(RETENTION_WORK)
         self.bot.crisis_screen = UnscreenedText()
         self.service.detach()
         await self.service.screener.close()

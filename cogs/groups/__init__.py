@@ -106,10 +106,10 @@ class Groups(
         self.reminders = SessionReminders(
             self.bot.db, self.bot.clock, _ReminderPoster(self.bot), self.service.reminder_minutes_before
         )
-        if SessionReminders.NAME not in self.bot.scheduler.names:
-            self.bot.scheduler.register(SessionReminders.NAME, self.reminders)
+        self.bot.scheduler.register(SessionReminders.NAME, self.reminders)
 
     async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(SessionReminders.NAME)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     # ------------------------------------------------------------------ helpers

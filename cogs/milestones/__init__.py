@@ -34,6 +34,7 @@ class Milestones(
         self.bot.scheduler.register(WORK_NAME, self.work)
 
     async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(WORK_NAME)
         self.bot.remove_dynamic_items(CelebrateButton)
 
     async def _candidates(self) -> list[int]:

@@ -90,3 +90,49 @@ async def test_failing_work_is_logged_not_lost(caplog: object) -> None:
     scheduler.register("broken", Broken())
     await scheduler.start()  # must not raise
     await scheduler.shutdown()
+
+
+async def test_crisis_work_catches_up_first_on_start() -> None:
+    """Issue 10 §A 4: undelivered alerts and overdue escalations run before reminders and celebrations."""
+    clock = ManualClock(START)
+    order: list[str] = []
+
+    class Named(Ledger):
+        def __init__(self, name: str) -> None:
+            super().__init__(clock, [START - timedelta(minutes=5)])
+            self.name = name
+
+        async def run_due(self, now: datetime) -> None:
+            order.append(self.name)
+            await super().run_due(now)
+
+    scheduler = Scheduler(clock)
+    scheduler.register("reminders", Named("reminders"))
+    scheduler.register("milestones", Named("milestones"))
+    scheduler.register("crisis", Named("crisis"), priority=Scheduler.CRISIS)
+    await scheduler.start()
+    try:
+        assert order == ["crisis", "reminders", "milestones"]
+    finally:
+        await scheduler.shutdown()
+
+
+async def test_unregistered_work_is_never_run_again() -> None:
+    clock = ManualClock(START)
+    work = Ledger(clock, [START + timedelta(hours=1)])
+    scheduler = Scheduler(clock)
+    scheduler.register("ledger", work)
+    await scheduler.start()
+    try:
+        runs = work.runs
+        scheduler.unregister("ledger")
+        scheduler.unregister("ledger")  # twice is harmless
+        assert scheduler.names == ()
+        clock.advance(hours=2)
+        await scheduler.run_due_now()
+        assert work.runs == runs and work.handled == []
+        scheduler.register("ledger", work)  # and it can come back (an extension reload)
+        await scheduler.run_due_now("ledger")
+        assert work.handled == [START + timedelta(hours=1)]
+    finally:
+        await scheduler.shutdown()
