@@ -16,6 +16,7 @@ clock and then slept in real time, so tests that move a ``ManualClock`` call
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -56,6 +57,10 @@ class PeriodicWork:
     async def run_due(self, now: datetime) -> None:
         self._last_run = now
         await self.action()
+
+
+def nothing_to_wake() -> None:
+    """The default waker of a service built without a scheduler (unit tests, CLI tools)."""
 
 
 class Scheduler:
@@ -129,6 +134,14 @@ class Scheduler:
         for lock in self._locks.values():
             async with lock:
                 pass
+
+    def waker(self, name: str) -> Callable[[], None]:
+        """What a service calls after it writes something due: re-arms ``name``'s timer at once.
+
+        As RoboDanny's ``create_timer`` re-arms its dispatcher: the service that writes owns the wake-up, so no
+        caller has to remember it.
+        """
+        return functools.partial(self.poke, name)
 
     def poke(self, name: str | None = None) -> None:
         """Re-arm a timer (or all) after its tables changed."""

@@ -17,7 +17,7 @@ from bot.privacy import DataRights
 from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.checkins import CheckinService
-from bot.services.groups import GroupsService
+from bot.services.groups import GroupsService, SessionReminders
 from bot.services.milestones import WORK_NAME as MILESTONES_WORK
 from bot.services.milestones import MilestoneService
 from bot.services.people import PeopleService
@@ -69,6 +69,11 @@ def build_services(
     )
     data_rights.register(crisis)
     _connect_signals(people, groups, checkins, milestones, scheduler)
+    if scheduler is not None:
+        # A service that writes something due wakes its own work; callers never talk to the scheduler.
+        checkins.reminders.wake = scheduler.waker(REMINDERS_WORK)
+        milestones.wake = scheduler.waker(MILESTONES_WORK)
+        groups.wake_sessions = scheduler.waker(SessionReminders.NAME)
     return Services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
         milestones=milestones, crisis=crisis,

@@ -10,7 +10,7 @@ import logging
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -23,6 +23,7 @@ from bot.permissions import HearthRole, Person
 from bot.privacy import DeletionResult
 from bot.repositories import groups as repo
 from bot.repositories.groups import GroupRow, JoinRequestRow, SessionRow
+from bot.scheduler import nothing_to_wake
 from bot.services.audit import AuditService
 from bot.services.contracts import GroupRef, MembershipRef
 from bot.services.people import PeopleService
@@ -162,6 +163,8 @@ class GroupsService:
         self._clock = clock
         self._people = people
         self._audit = audit
+        # Re-arms the session reminders' timer after a schedule changes (set by bot.wiring).
+        self.wake_sessions: Callable[[], None] = nothing_to_wake
         # Emitted after a person joins or leaves a group (milestones plan group weeks).
         self.memberships_changed = UserSignal("memberships_changed")
         self.community_timezone = community_timezone
@@ -481,6 +484,7 @@ class GroupsService:
         await self._audit.record(feature=FEATURE, action="schedule_add", actor_id=person.user_id,
                                  subject_id=group.id, detail={"weekday": day, "time": at, "duration": duration})
         sessions = {s.id: s for s in await repo.sessions_of(self._db, group.id)}
+        self.wake_sessions()
         return sessions[session_id]
 
     async def remove_session(self, person: Person, group: GroupRow, *, weekday: str, start: str) -> SessionRow:
@@ -493,6 +497,7 @@ class GroupsService:
         await repo.delete_session(self._db, session.id)
         await self._audit.record(feature=FEATURE, action="schedule_remove", actor_id=person.user_id,
                                  subject_id=group.id, detail={"weekday": day, "time": at})
+        self.wake_sessions()
         return session
 
     async def skip_date(self, person: Person, group: GroupRow, *, on: str) -> tuple[date, list[SessionRow]]:
@@ -509,6 +514,7 @@ class GroupsService:
         await self._audit.record(feature=FEATURE, action="schedule_skip", actor_id=person.user_id,
                                  subject_id=group.id, detail={"date": day.isoformat()})
         affected = [s for s in await repo.sessions_of(self._db, group.id) if s.weekday == day.weekday()]
+        self.wake_sessions()
         return day, affected
 
     # ------------------------------------------------------------------------- moderation
@@ -564,6 +570,7 @@ class GroupsService:
                                  detail={"members": len(members)})
         for member in members:
             await self.memberships_changed.emit(member)
+        self.wake_sessions()
         return members
 
     async def set_discord_ids(
@@ -583,6 +590,7 @@ class GroupsService:
     async def record_repair(self, person: Person, group: GroupRow, fixed: list[str]) -> None:
         await self._audit.record(feature=FEATURE, action="repair", actor_id=person.user_id, subject_id=group.id,
                                  detail={"fixed": fixed})
+        self.wake_sessions()  # a recreated channel gets its session reminders
 
     async def channel_deleted(self, channel_id: int) -> list[int]:
         return await repo.clear_channel(self._db, channel_id)

@@ -33,6 +33,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import milestones as repo
 from bot.repositories.milestones import CounterRow, PendingRow
+from bot.scheduler import nothing_to_wake
 from bot.services.contracts import GroupDirectory, StreakSource
 from bot.services.people import PeopleService
 from bot.text import has_markdown_or_mentions
@@ -211,6 +212,8 @@ class MilestoneService:
         self.celebrations_channel_id = celebrations_channel_id
         self.streaks = streaks
         self.groups = groups
+        # Re-arms the celebrations timer after a write that plans or unplans one (set by bot.wiring).
+        self.wake: Callable[[], None] = nothing_to_wake
 
     # ------------------------------------------------------------- counters
 
@@ -238,6 +241,7 @@ class MilestoneService:
             counter = await repo.counter_by_id(tx, counter_id)
             assert counter is not None
             await self._plan_counter(tx, counter, zone, today, after=None)
+        self.wake()
         log.info("milestone counter %s set for user %s", counter_id, user_id)
         return SetResult(await self._view(counter, today), created=existing is None)
 
@@ -262,6 +266,7 @@ class MilestoneService:
             fresh = await repo.counter_by_id(tx, counter.id)
             assert fresh is not None
             await self._plan_counter(tx, fresh, zone, today, after=None)
+        self.wake()
         log.info("milestone counter %s reset for user %s", counter.id, user_id)
         return await self._view(fresh, today)
 
@@ -271,6 +276,7 @@ class MilestoneService:
             counter = await self._require(tx, user_id, key, label)
             await repo.delete_pending(tx, user_id, "counter", counter.id)
             await repo.delete_counter(tx, counter.id)  # runs go with it (ON DELETE CASCADE)
+        self.wake()
         log.info("milestone counter %s removed for user %s", counter.id, user_id)
         return counter.label
 

@@ -12,6 +12,7 @@ import asyncio
 import enum
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -23,6 +24,7 @@ from bot.db import Database
 from bot.errors import InvalidInput
 from bot.repositories import checkins as repo
 from bot.repositories.checkins import ReminderRow
+from bot.scheduler import nothing_to_wake
 from bot.services.people import PeopleService
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,8 @@ class ReminderService:
         self._people = people
         self.settings = settings
         self.sender: ReminderSender | None = None
+        # Re-arms this service's timer after a write that changes what is due (set by bot.wiring).
+        self.wake: Callable[[], None] = nothing_to_wake
         # Sends in flight at once. Each is a DM-channel create and a message POST; discord.py
         # waits out 429s (per-route and global) itself, so this bounds memory, not the rate.
         self.concurrency = 64
@@ -111,6 +115,7 @@ class ReminderService:
         if await repo.delivery_status(self._db, user_id, day) is not None:
             day, due = next_slot(local_time, zone, due)
         await repo.set_reminder(self._db, user_id, local_time.strftime("%H:%M"), zone.key, due, now)
+        self.wake()
         log.info("reminder set for user %s", user_id)
         return await self.status(user_id)
 
@@ -128,10 +133,13 @@ class ReminderService:
         if await repo.delivery_status(self._db, user_id, day) is not None:
             day, due = next_slot(local_time, zone, due)
         await repo.move_reminder(self._db, user_id, zone.key, due, now)
+        self.wake()
         log.info("reminder for user %s moved to a new time zone", user_id)
 
     async def turn_off(self, user_id: int) -> bool:
-        return await repo.disable_reminder(self._db, user_id, self._clock.now())
+        changed = await repo.disable_reminder(self._db, user_id, self._clock.now())
+        self.wake()
+        return changed
 
     async def pause(self, user_id: int, days: int) -> date:
         if not 1 <= days <= 30:

@@ -91,13 +91,11 @@ class Reminders(app_commands.Group, name="reminders", description="Daily check-i
     async def set_(self, interaction: discord.Interaction[HearthBot], time: app_commands.Range[str, 1, 10]) -> None:
         self.bot.services.checkins.require_participant(person_of(interaction))
         status = await self.service.set_time(interaction.user.id, time)
-        self.bot.scheduler.poke(WORK_NAME)
         await reply(interaction, "Done. " + _embeds.reminder_status_text(status))
 
     @app_commands.command(name="off", description="Stop check-in reminders")
     async def off(self, interaction: discord.Interaction[HearthBot]) -> None:
         changed = await self.service.turn_off(interaction.user.id)
-        self.bot.scheduler.poke(WORK_NAME)
         await reply(interaction, "Reminders are off." if changed else "You had no reminders set, so nothing changed.")
 
     @app_commands.command(

@@ -469,7 +469,6 @@ class Groups(
         row = await self.service.find(group)
         session = await self.service.add_session(person, row, weekday=weekday, start=time,
                                                  duration_minutes=duration_minutes)
-        self.bot.scheduler.poke(SessionReminders.NAME)
         minutes = self.service.reminder_minutes_before
         await reply(interaction, f"**{row.name}** now meets every {WEEKDAYS[session.weekday].capitalize()} at "
                     f"{session.start_time} ({row.timezone}) for {session.duration_minutes} minutes. A reminder is "
@@ -486,7 +485,6 @@ class Groups(
         person = person_of(interaction)
         row = await self.service.find(group)
         session = await self.service.remove_session(person, row, weekday=weekday, start=time)
-        self.bot.scheduler.poke(SessionReminders.NAME)
         await reply(interaction, f"Removed the {WEEKDAYS[session.weekday].capitalize()} {session.start_time} "
                     f"session of **{row.name}**.")
 
@@ -499,7 +497,6 @@ class Groups(
         person = person_of(interaction)
         row = await self.service.find(group)
         day, affected = await self.service.skip_date(person, row, on=date)
-        self.bot.scheduler.poke(SessionReminders.NAME)
         if affected:
             which = ", ".join(s.start_time for s in affected)
             text = f"No **{row.name}** session on {day:%A %Y-%m-%d} ({which}); no reminder will be posted."
@@ -625,7 +622,6 @@ class Groups(
                 except discord.HTTPException as exc:
                     log.warning("archive of group %s: could not remove role from %s: HTTP %s",
                                 row.id, user_id, exc.status)
-        self.bot.scheduler.poke(SessionReminders.NAME)
         await reply(interaction, f"**{row.name}** is archived: its channel is read-only and {removed} member(s) "
                     "lost the group role. Its records are kept as the retention settings say.")
 
@@ -700,8 +696,6 @@ class Groups(
                     restored += 1
             if restored:
                 fixed.append(f"gave the group role back to {restored} member(s)")
-        if fixed:
-            self.bot.scheduler.poke(SessionReminders.NAME)
         return fixed
 
     # ------------------------------------------------------------------ outside changes

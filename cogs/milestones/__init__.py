@@ -60,7 +60,6 @@ class Milestones(
     ) -> None:
         self._check(interaction)
         result = await self.bot.services.milestones.set_counter(interaction.user.id, date, label)
-        self.bot.scheduler.poke(WORK_NAME)
         await reply(interaction, _embeds.set_reply(result.counter, result.created))
 
     @app_commands.command(name="list", description="Your counters, next milestones and days in recovery")
@@ -90,7 +89,6 @@ class Milestones(
     ) -> None:
         self._check(interaction)
         view = await self.bot.services.milestones.reset_counter(interaction.user.id, label, date)
-        self.bot.scheduler.poke(WORK_NAME)
         await reply(interaction, _embeds.reset_reply(view))
 
     @app_commands.command(name="remove", description="Remove a counter and its history")
@@ -100,7 +98,6 @@ class Milestones(
     ) -> None:
         self._check(interaction)
         removed = await self.bot.services.milestones.remove_counter(interaction.user.id, label)
-        self.bot.scheduler.poke(WORK_NAME)
         await reply(interaction, f"Your **{removed}** counter and its history are removed.")
 
     @reset.autocomplete("label")

@@ -109,3 +109,42 @@ async def test_a_failing_hook_does_not_stop_the_others(tmp_path: Path) -> None:
         assert (await services.people.timezone_name(42)).is_default  # later hooks still ran
     finally:
         await db.close()
+
+
+async def test_services_wake_their_own_work(tmp_path: Path) -> None:
+    """Issue 11 §2: a service that writes something due re-arms its own timer; no caller pokes the scheduler."""
+    from datetime import UTC, datetime
+
+    from bot.permissions import RoleMap
+    from bot.scheduler import Scheduler
+    from bot.services.groups import SessionReminders
+    from bot.services.milestones import WORK_NAME as MILESTONES
+    from bot.services.reminders import WORK_NAME as REMINDERS
+
+    class Recording(Scheduler):
+        def __init__(self, clock: ManualClock) -> None:
+            super().__init__(clock)
+            self.poked: list[str | None] = []
+
+        def poke(self, name: str | None = None) -> None:
+            self.poked.append(name)
+
+    db = await Database.open(tmp_path / "t.sqlite3")
+    try:
+        await migrate(db)
+        settings = parse_settings(minimal())
+        clock = ManualClock(datetime(2026, 1, 1, 15, tzinfo=UTC))
+        scheduler = Recording(clock)
+        services = build_services(settings, db, clock, scheduler)
+        await services.checkins.reminders.set_time(42, "20:00")
+        assert scheduler.poked[-1] == REMINDERS
+        await services.milestones.set_counter(42, "2025-12-01")
+        assert scheduler.poked[-1] == MILESTONES
+        staff = RoleMap(settings.roles).person(1, [settings.roles.staff])
+        plan = await services.groups.plan_group(staff, name="Tuesday Evening", facilitator_id=None)
+        group = await services.groups.register_group(plan, actor_id=1, channel_id=100, role_id=200,
+                                                     voice_channel_id=None)
+        await services.groups.add_session(staff, group, weekday="tuesday", start="18:00", duration_minutes=None)
+        assert scheduler.poked[-1] == SessionReminders.NAME
+    finally:
+        await db.close()
