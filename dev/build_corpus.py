@@ -22,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.crisis.embedding import SentenceEncoder
-from bot.crisis.train import embed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.crisis.embedding import SentenceEncoder  # noqa: E402
+from bot.crisis.train import embed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "bot" / "crisis" / "corpus"

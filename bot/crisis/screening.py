@@ -99,8 +99,9 @@ class Screener:
                 history.popleft()
             earlier = [t for _when, t in history]
         texts = [text] if not earlier else [text, "\n".join([*earlier, text])]
-        results = await self.assess_many(texts)
+        # Remembered before screening: the author's next message may arrive while this one is being scored.
         self._remember(key, at, text)
+        results = await self.assess_many(texts)
         alone = results[0]
         if len(results) == 1 or results[1].severity.rank <= alone.severity.rank:
             return alone

@@ -47,12 +47,12 @@ REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO / "tests" / "bot" / "crisis"
 CACHE = REPO / ".cache" / "crisis-embeddings.npz"
 
-C_RISK = 4.0
-C_IMMINENT = 4.0
+C_RISK = 10.0
+C_IMMINENT = 10.0
 C_GATE = 4.0
 GATE_RECALL = 0.995
-EMB_SCALE = 1.0
-MAX_FA_NONE = 0.03
+EMB_SCALE = 0.5
+MAX_FA_NONE = 0.05
 IMMINENT_RECALL = 0.95
 VETO_FLOORS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 

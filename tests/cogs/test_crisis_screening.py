@@ -100,3 +100,27 @@ async def test_router_hands_messages_to_screening_first(hearth: Harness) -> None
     router = hearth.running.router
     assert router.names == ["crisis screening", "check-ins"]
     assert SCREENING < FEATURES
+
+
+SPLIT_GOODBYE = ("my sister can have my guitar", "ok so the letters are written", "it'll be quiet soon")
+
+
+async def test_a_goodbye_split_over_three_messages_gives_one_alert(hearth: Harness) -> None:
+    """Issue 9 §1: the author's previous messages in the channel (10 minutes) are screened with the new one."""
+    from bot.crisis import CrisisDetector
+
+    detector = CrisisDetector()
+    # The premise: no part alone is a risk, the three together are.
+    assert [detector.assess(t).is_risk for t in SPLIT_GOODBYE] == [False, False, False]
+    assert detector.assess("\n".join(SPLIT_GOODBYE)).is_risk
+    emu, seed = hearth.emu, hearth.seed
+    # Another person's messages in between do not join this person's context.
+    await emu.send_message(seed.checkins, seed.participant, SPLIT_GOODBYE[0])
+    await emu.send_message(seed.checkins, seed.participant2, "good morning fam")
+    await emu.send_message(seed.checkins, seed.participant, SPLIT_GOODBYE[1])
+    await emu.send_message(seed.checkins, seed.participant, SPLIT_GOODBYE[2])
+    alert = await wait_alert(hearth)
+    assert f"<@{seed.participant}>" in text_of(alert)
+    assert "with earlier messages" in text_of(alert)
+    await hearth.settle()
+    assert len(alerts(emu, seed.staff_alerts)) == 1

@@ -87,3 +87,13 @@ async def test_the_real_detector_through_the_screener() -> None:
     assert flagged.severity is Severity.IMMINENT
     assert not calm.is_risk
     await screener.close()
+
+
+async def test_messages_arriving_together_still_see_each_other() -> None:
+    screener = Screener(Recording())
+    results = await asyncio.gather(
+        screener.screen_message("wrote the letters", author_id=1, channel_id=9, at=T0),
+        screener.screen_message("its tonight", author_id=1, channel_id=9, at=T0),
+        screener.screen_message("goodbye", author_id=1, channel_id=9, at=T0),
+    )
+    assert [r.is_risk for r in results] == [False, False, True]
