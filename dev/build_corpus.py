@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.crisis.embedding import SentenceEncoder  # noqa: E402
-from bot.crisis.train import embed  # noqa: E402
+from bot.crisis.embedding import SentenceEncoder
+from bot.crisis.train import embed
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "bot" / "crisis" / "corpus"
