@@ -46,6 +46,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXAMPLE_IDS = {
+    "discord.guild_id": 123456789012345678,
+    "roles.participant": 223456789012345678, "roles.facilitator": 323456789012345678,
+    "roles.staff": 423456789012345678, "roles.on_call": 523456789012345678,
+    "channels.checkins": 623456789012345678, "channels.celebrations": 723456789012345678,
+    "channels.staff_alerts": 823456789012345678, "channels.groups_category": 923456789012345678,
+}
+
+
+def example_keys(settings: Settings) -> list[str]:
+    """Config keys that still hold the placeholder IDs from config.example.toml."""
+    found = []
+    for key, value in EXAMPLE_IDS.items():
+        section, name = key.split(".")
+        if getattr(getattr(settings, section), name) == value:
+            found.append(key)
+    return found
+
+
 def _fail(problems: Sequence[str]) -> int:
     for problem in problems:
         print(f"config error: {problem}", file=sys.stderr)
@@ -150,6 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        placeholders = example_keys(settings)
+        if placeholders:
+            print(
+                f"config error: {', '.join(placeholders)} still hold the example IDs from config.example.toml;"
+                " try `python -m bot sandbox`, or fill them in (README: Discord setup)",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
         token = read_token(settings)
         return asyncio.run(run_bot(settings, token))
     except ConfigError as exc:
