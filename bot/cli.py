@@ -173,7 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if placeholders:
             print(
                 f"config error: {', '.join(placeholders)} still hold the example IDs from config.example.toml;"
-                " try `python -m bot sandbox`, or fill them in (README: Discord setup)",
+                " fill them in (README: Discord setup), or try Hearth locally with `python -m tests.emulator`"
+                " (README: Running locally)",
                 file=sys.stderr,
             )
             return EXIT_CONFIG

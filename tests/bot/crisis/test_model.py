@@ -69,7 +69,7 @@ def _fixed(score: ModelScore) -> RiskModel:
             self.thresholds = (0.5, 0.5)
             self.veto_floor = 0.1
 
-        def score(self, texts: Sequence[str], embeddings: object = None) -> list[ModelScore]:
+        def score(self, texts: Sequence[str], *, force: Sequence[bool] | None = None) -> list[ModelScore]:
             return [score for _ in texts]
 
     return Fixed()
