@@ -117,7 +117,7 @@ class TextVectorizer:
             raise RuntimeError("TextVectorizer used before fit")
         x = self.counts(texts)
         x.data = (np.log(x.data) + 1.0).astype(np.float32)  # sublinear tf
-        x = x.multiply(self.idf[None, :]).tocsr()
+        x.data *= self.idf[x.indices]  # TF x IDF on the stored entries only (stays sparse)
         half = 1 << HASH_BITS
         word = l2_normalize(x[:, :half])
         char = l2_normalize(x[:, half:])
