@@ -88,10 +88,14 @@ class SentenceEncoder:
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest text of the batch
         self._tokenizer = tokenizer
 
+    CHUNK = 64  # texts per ONNX run: attention buffers grow with batch x length^2
+
     def encode(self, texts: Sequence[str]) -> Matrix:
         """One L2-normalised row per text (an empty text gets the embedding of ``[CLS] [SEP]``)."""
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
+        if len(texts) > self.CHUNK:
+            return np.vstack([self.encode(texts[i:i + self.CHUNK]) for i in range(0, len(texts), self.CHUNK)])
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)

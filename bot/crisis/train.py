@@ -185,7 +185,7 @@ def choose_operating_point(
     imminent_rows = p_imm[gold == 2]
     t_imm = float(np.quantile(imminent_rows, 1.0 - IMMINENT_RECALL)) if len(imminent_rows) else 0.5
     best: OperatingPoint | None = None
-    candidates = np.unique(np.round(p_risk, 4))
+    candidates = np.unique(np.quantile(p_risk, np.linspace(0.0, 1.0, 801)))
     for veto in VETO_FLOORS:
         for t in candidates[::-1]:  # from strict to lenient; stop at the budget
             pred = np.array(combine(p_risk, p_imm, rules, float(t), t_imm, veto))
