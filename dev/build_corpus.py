@@ -2,7 +2,7 @@
 
     python dev/build_corpus.py
 
-Reads ``tests/bot/crisis/corpus/writer*.csv`` (columns ``text,label,category,voice,source``) and writes
+Reads ``tests/bot/crisis/corpus/writer*.csv`` and ``checkins.csv`` (from ``dev/checkin_corpus.py``) (columns ``text,label,category,voice,source``) and writes
 ``corpus.csv`` with the same columns. Removed, and counted in the printout:
 
 * rows with an empty text or a label other than imminent / concern / none;
@@ -40,7 +40,7 @@ def main() -> int:
     rows: list[dict[str, str]] = []
     dropped: Counter[str] = Counter()
     seen: set[str] = set()
-    for path in sorted(CORPUS.glob("writer*.csv")):
+    for path in [*sorted(CORPUS.glob("writer*.csv")), CORPUS / "checkins.csv"]:
         with path.open(newline="", encoding="utf-8") as fh:
             for r in csv.DictReader(fh):
                 text = (r.get("text") or "").strip()
