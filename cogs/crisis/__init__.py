@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 DYNAMIC_ITEMS = (AcknowledgeButton, ResolveButton, FalseAlarmButton, SafeButton, TalkButton, EscalateSelect)
 WORK_NAME = "crisis"
 RETENTION_WORK = "crisis-retention"
+NOTE_LIMIT = 500
 
 STATUS_CHOICES = [
     app_commands.Choice(name="open (not yet acknowledged)", value="open"),
@@ -364,6 +365,58 @@ class Incidents(commands.GroupCog, group_name="incident", group_description="Cri
         detail = await self.bot.services.crisis.detail(person_of(interaction), id)
         embed = _embeds.detail_embed(detail.incident, detail.matches, detail.outbox, detail.audit)
         await reply(interaction, embed=embed)
+
+
+    @app_commands.command(
+        name="ack", description="Acknowledge a crisis incident (as the alert's button does)",
+        extras={"audience": "on_call"},
+    )
+    @app_commands.describe(id="The incident number")
+    async def ack(self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1]) -> None:
+        incident, changed = await self.bot.services.crisis.acknowledge(
+            id, person_of(interaction), via="command", refresh_alert=True
+        )
+        await self._after(interaction, incident, changed, "acknowledged")
+
+    @app_commands.command(
+        name="resolve", description="Resolve a crisis incident when follow-up is done",
+        extras={"audience": "on_call"},
+    )
+    @app_commands.describe(id="The incident number", note="A short note for the audit trail (optional)")
+    async def resolve(
+        self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1],
+        note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
+    ) -> None:
+        incident, changed = await self.bot.services.crisis.close(
+            id, person_of(interaction), false_alarm=False, note=note, via="command", refresh_alert=True
+        )
+        await self._after(interaction, incident, changed, "resolved")
+
+    @app_commands.command(
+        name="false-alarm", description="Close a crisis incident as a false alarm",
+        extras={"audience": "on_call"},
+    )
+    @app_commands.describe(id="The incident number", note="A short note for the audit trail (optional)")
+    async def false_alarm(
+        self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1],
+        note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
+    ) -> None:
+        incident, changed = await self.bot.services.crisis.close(
+            id, person_of(interaction), false_alarm=True, note=note, via="command", refresh_alert=True
+        )
+        await self._after(interaction, incident, changed, "closed as a false alarm")
+
+    async def _after(
+        self, interaction: discord.Interaction[HearthBot], incident: Incident, changed: bool, done: str
+    ) -> None:
+        if changed:
+            crisis = self.bot.get_cog("Crisis")
+            if isinstance(crisis, Crisis):
+                crisis.kick_delivery()
+            await reply(interaction, f"Incident #{incident.id} {done}. The alert will show it.")
+            return
+        state = _embeds.STATUS_WORDS.get(incident.status, incident.status)
+        await reply(interaction, f"Nothing changed: incident #{incident.id} is already {state.lower()}.")
 
 
 async def setup(bot: HearthBot) -> None:
