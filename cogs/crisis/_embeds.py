@@ -261,7 +261,7 @@ def incident_line(incident: Incident) -> str:
     return (
         f"**#{incident.id}** {severity_word(incident.severity)} · {STATUS_WORDS.get(incident.status, incident.status)}"
         f" · <@{incident.user_id}> · {ts(incident.opened_at, 'd')} · {ORIGIN_WORDS.get(incident.origin, '')}"
-        f" · {incident.match_count} msg"
+        f" · {incident.match_count} msg" + (" · **no staff member reached yet**" if incident.unreached_since else "")
     )
 
 
