@@ -1,7 +1,7 @@
 """/help and /settings: the commands every person can use, in the server or in DMs.
 
 Each command elsewhere declares who it is for with ``extras={"audience": ...}`` (one of
-``everyone``, ``participant``, ``facilitator``, ``staff``); /help lists exactly the
+``everyone``, ``participant``, ``facilitator``, ``on_call``, ``staff``); /help lists exactly the
 registered commands the caller may use, so it can never advertise a missing command.
 """
 
@@ -21,7 +21,7 @@ from bot.scheduler import PeriodicWork
 from bot.ui import person_of, reply
 
 AUDIT_RETENTION_WORK = "audit_retention"
-AUDIENCES = ("everyone", "participant", "facilitator", "staff")
+AUDIENCES = ("everyone", "participant", "facilitator", "on_call", "staff")
 MILESTONE_VISIBILITY_WORDS = {
     "private": "sent to you by DM",
     "group": "posted in your group's channel",
@@ -36,6 +36,8 @@ def may_use(person: Person, audience: str) -> bool:
         return person.has_any(HearthRole.PARTICIPANT, HearthRole.FACILITATOR)
     if audience == "facilitator":
         return person.is_facilitator
+    if audience == "on_call":
+        return person.has_any(HearthRole.ON_CALL)
     return False
 
 

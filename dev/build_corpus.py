@@ -2,8 +2,9 @@
 
     python dev/build_corpus.py
 
-Reads ``tests/bot/crisis/corpus/writer*.csv`` and ``checkins.csv`` (from ``dev/checkin_corpus.py``) (columns ``text,label,category,voice,source``) and writes
-``corpus.csv`` with the same columns. Removed, and counted in the printout:
+Reads ``tests/bot/crisis/corpus/writer*.csv`` and ``checkins.csv`` (from ``dev/checkin_corpus.py``), columns
+``text,label,category,voice,source``, and writes ``corpus.csv`` with the same columns. Removed, and counted in
+the printout:
 
 * rows with an empty text or a label other than imminent / concern / none;
 * exact duplicates (after folding case and whitespace) and near-duplicates: MiniLM cosine > 0.95 to a row kept

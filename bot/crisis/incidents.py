@@ -1,7 +1,7 @@
 """Crisis incidents: the outbox, escalation timers, and the decisions around them.
 
 Pure: no Discord import. The cog supplies a ``Courier`` that turns an outbox row into a
-Discord message, and a ``StaffDirectory`` that knows who holds the on-call role.
+Discord message, and a ``StaffDirectory`` that knows who holds the on-call and staff roles.
 
 The order of things is the safety argument:
 
@@ -10,8 +10,14 @@ The order of things is the safety argument:
 2. ``deliver`` sends outbox rows. Each row's attempt is counted *before* the send, the
    send carries a deterministic nonce (``nonce_for``) that Discord uses to return the
    original message instead of creating a second one, and the message id is stored as
-   soon as it is known. A row is retried with backoff until it is sent.
-3. Timers (ack timeout, resolve reminder) are columns on the incident; ``run_due``
+   soon as it is known. Transient failures (429, 5xx, network) are retried with backoff.
+3. A destination that refuses for good (another 4xx) is recorded on its row with the
+   reason. If it is the staff alerts channel, the alert goes by DM to every on-call and
+   staff member at once. As soon as any alert reached someone, refused destinations are
+   no longer retried; while nobody at all could be reached, every destination is retried
+   with backoff, each round is logged at ERROR, ``/incident show`` says so, and the person
+   is told (once) to use the crisis resources now.
+4. Timers (ack timeout, resolve reminder) are columns on the incident; ``run_due``
    turns due timers into outbox rows and delivers everything due. On start the first
    ``run_due`` delivers every undelivered row regardless of its backoff.
 """
@@ -30,7 +36,7 @@ from bot.config import CrisisSettings
 from bot.crisis.detector import Assessment, CrisisDetector, Severity
 from bot.crisis.screening import Screener
 from bot.db import Database
-from bot.errors import DomainError, InvalidInput, NotFound
+from bot.errors import DomainError, InvalidInput, NotFound, new_incident_code
 from bot.permissions import HearthRole, Person, require
 from bot.privacy import DeletionResult
 from bot.repositories import crisis as repo
@@ -44,7 +50,13 @@ log = logging.getLogger(__name__)
 FEATURE = "crisis"
 EXCERPT_LIMIT = 300
 # Kinds of outbox rows that only make sense while nobody has acknowledged.
-_ESCALATION_KINDS = ("repeat", "staff_dm")
+_ESCALATION_KINDS = ("repeat", "staff_dm", "alert_dm")
+# The alert itself: in the staff alerts channel, or by DM to one staff member when that channel refuses.
+ALERT_KINDS = ("alert", "alert_dm")
+# Sends that reach staff: once one of them is delivered, a staff member has been told.
+STAFF_KINDS = ("alert", "alert_dm", "repeat", "staff_dm", "upgrade", "talk", "reminder")
+# Sends to the person the incident is about.
+PERSON_KINDS = ("person_notice", "person_followup")
 MAX_BACKOFF = timedelta(minutes=5)
 
 
@@ -52,7 +64,14 @@ def nonce_for(item: OutboxItem) -> str:
     """Deterministic per outbox row; at most 25 characters as Discord requires."""
     if item.kind == "alert":
         return f"hearth-incident-{item.incident_id}"
+    if item.kind == "person_notice":
+        return person_nonce(item.incident_id)
     return f"hearth-ob-{item.id}"
+
+
+def person_nonce(incident_id: int) -> str:
+    """The person's resources: the first attempt and every retry share it, so they get them once."""
+    return f"hearth-person-{incident_id}"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -64,10 +83,14 @@ def backoff(attempts: int) -> timedelta:
 class Delivered:
     channel_id: int | None
     message_id: int | None
+    # How the person was reached (dm, channel), for person notices.
+    via: str | None = None
+    # An alert edit found the alert deleted and posted it again as ``message_id``.
+    replaced_alert: bool = False
 
 
 class DeliveryFailed(Exception):
-    """A send did not go through. ``permanent`` means retrying cannot help (e.g. unknown channel)."""
+    """A send did not go through. ``permanent``: this destination refused for good (e.g. unknown channel)."""
 
     def __init__(self, reason: str, *, permanent: bool = False) -> None:
         super().__init__(reason)
@@ -81,6 +104,10 @@ class Courier(Protocol):
 
 class StaffDirectory(Protocol):
     def on_call_members(self) -> list[int]: ...
+
+    def staff_members(self) -> list[int]:
+        """Every member of the on-call and the staff roles (the alert's fallback by DM)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +334,23 @@ class CrisisService:
         item_id = await repo.enqueue(self._db, incident_id, "person_notice", at=self._clock.now())
         return item_id
 
+    async def person_notice_refused(self, incident_id: int, reason: str) -> None:
+        """Neither a DM nor any other private way reached the person: staff are shown they must reach out."""
+        incident = await self.get(incident_id)
+        code = new_incident_code()
+        log.error("crisis resources for incident %s could not reach the person: %s [%s]", incident_id, reason, code)
+        await self._person_unreachable(incident, reason, code)
+
+    async def _person_unreachable(self, incident: Incident, reason: str, code: str) -> list[int]:
+        if incident.person_notified_at is not None:
+            return []
+        await repo.set_fields(self._db, incident.id, person_notice_via="undeliverable")
+        await self._audit.record(
+            feature=FEATURE, action="resources_undeliverable", actor_id=None, target_id=incident.user_id,
+            subject_id=incident.id, detail={"reason": reason, "code": code},
+        )
+        return [await repo.enqueue(self._db, incident.id, "alert_edit", at=self._clock.now())]
+
     async def _owned(self, incident_id: int, user_id: int) -> Incident:
         incident = await repo.get(self._db, incident_id)
         if incident is None or incident.user_id != user_id:
@@ -345,6 +389,8 @@ class CrisisService:
             return incident, False
         now = self._clock.now()
         await repo.set_fields(self._db, incident.id, talk_requested_at=now)
+        # The private thread is a send like any other: retried through the outbox if Discord does not answer.
+        await repo.enqueue(self._db, incident.id, "support_thread", at=now)
         if not fresh:  # a fresh incident's own alert already says they asked to talk
             await repo.enqueue(self._db, incident.id, "talk", at=now)
         await repo.enqueue(self._db, incident.id, "alert_edit", at=now)
@@ -365,7 +411,10 @@ class CrisisService:
             raise NotFound(f"There is no incident #{incident_id}.")
         return incident
 
-    async def acknowledge(self, incident_id: int, actor: Person) -> tuple[Incident, bool]:
+    async def acknowledge(
+        self, incident_id: int, actor: Person, *, via: str = "button", refresh_alert: bool = False
+    ) -> tuple[Incident, bool]:
+        """``via`` is how staff acted (button or command); ``refresh_alert`` also updates the alert message."""
         require(actor, HearthRole.ON_CALL, action="acknowledging a crisis alert")
         incident = await self.get(incident_id)
         now = self._clock.now()
@@ -375,15 +424,18 @@ class CrisisService:
             acknowledged_at=now, next_escalation_at=None, resolve_reminder_at=reminder,
         )
         if changed:
-            await repo.cancel_kinds(self._db, incident_id, _ESCALATION_KINDS, at=now)
+            await self._stop_chasing(incident_id, _ESCALATION_KINDS, refresh_alert=refresh_alert)
             await self._audit.record(
                 feature=FEATURE, action="acknowledged", actor_id=actor.user_id, target_id=incident.user_id,
-                subject_id=incident_id,
+                subject_id=incident_id, detail={"via": via},
             )
-            log.info("crisis incident %s acknowledged by %s", incident_id, actor.user_id)
+            log.info("crisis incident %s acknowledged by %s (%s)", incident_id, actor.user_id, via)
         return await self.get(incident_id), changed
 
-    async def close(self, incident_id: int, actor: Person, *, false_alarm: bool) -> tuple[Incident, bool]:
+    async def close(
+        self, incident_id: int, actor: Person, *, false_alarm: bool, note: str | None = None, via: str = "button",
+        refresh_alert: bool = False,
+    ) -> tuple[Incident, bool]:
         require(actor, HearthRole.ON_CALL, action="closing a crisis alert")
         incident = await self.get(incident_id)
         now = self._clock.now()
@@ -396,13 +448,26 @@ class CrisisService:
             fields.update(acknowledged_by=actor.user_id, acknowledged_at=now)
         changed = await repo.transition(self._db, incident_id, from_statuses=("open", "acknowledged"), **fields)
         if changed:
-            await repo.cancel_kinds(self._db, incident_id, (*_ESCALATION_KINDS, "reminder"), at=now)
+            await self._stop_chasing(incident_id, (*_ESCALATION_KINDS, "reminder"), refresh_alert=refresh_alert)
             await self._audit.record(
                 feature=FEATURE, action=status, actor_id=actor.user_id, target_id=incident.user_id,
-                subject_id=incident_id,
+                subject_id=incident_id, reason=note, detail={"via": via},
             )
-            log.info("crisis incident %s closed (%s) by %s", incident_id, status, actor.user_id)
+            log.info("crisis incident %s closed (%s) by %s (%s)", incident_id, status, actor.user_id, via)
         return await self.get(incident_id), changed
+
+    async def _stop_chasing(self, incident_id: int, kinds: tuple[str, ...], *, refresh_alert: bool) -> None:
+        """Someone on staff acted: stop escalating and stop retrying destinations that refused."""
+        now = self._clock.now()
+        await repo.cancel_kinds(self._db, incident_id, kinds, at=now)
+        await repo.cancel_refused(self._db, incident_id, ALERT_KINDS, at=now)
+        await repo.set_fields(self._db, incident_id, unreached_since=None)
+        if refresh_alert:
+            await repo.enqueue(self._db, incident_id, "alert_edit", at=now)
+
+    async def refresh_alert(self, incident_id: int) -> None:
+        """Bring the alert message up to date (e.g. after staff acted on a copy of it sent by DM)."""
+        await repo.enqueue(self._db, incident_id, "alert_edit", at=self._clock.now())
 
     async def list_incidents(self, actor: Person, status: str | None) -> list[Incident]:
         require(actor, HearthRole.STAFF, action="viewing incidents")
@@ -475,72 +540,204 @@ class CrisisService:
         items = [i for i in [await repo.outbox_item(self._db, x) for x in item_ids] if i is not None]
         return await self._deliver_items(items)
 
+    async def deliver_incident(self, incident_id: int) -> int:
+        """Send what is due now for one incident (e.g. before telling the person what happened)."""
+        now = self._clock.now()
+        items = [o for o in await repo.outbox_of(self._db, incident_id) if o.pending and o.due_at <= now]
+        items.sort(key=lambda o: (o.kind != "alert", o.id))
+        return await self._deliver_items(items)
+
     async def _deliver_items(self, items: Sequence[OutboxItem]) -> int:
         courier = self._courier
         if courier is None:
             return 0
         sent = 0
-        for stale in items:
-            if stale.id in self._in_flight:
-                continue
-            self._in_flight.add(stale.id)
-            try:
-                if await self._deliver_one(courier, stale.id):
-                    sent += 1
-            finally:
-                self._in_flight.discard(stale.id)
+        queue = list(items)
+        while queue:
+            touched: set[int] = set()
+            follow: list[int] = []
+            for stale in queue:
+                if stale.id in self._in_flight:
+                    continue
+                self._in_flight.add(stale.id)
+                try:
+                    delivered, more = await self._deliver_one(courier, stale.id)
+                finally:
+                    self._in_flight.discard(stale.id)
+                sent += delivered
+                follow.extend(more)
+                if stale.kind in STAFF_KINDS:
+                    touched.add(stale.incident_id)
+            for incident_id in sorted(touched):
+                follow.extend(await self._after_staff_sends(incident_id))
+            queue = [i for i in [await repo.outbox_item(self._db, x) for x in follow] if i is not None]
         return sent
 
-    async def _deliver_one(self, courier: Courier, item_id: int) -> bool:
+    async def _deliver_one(self, courier: Courier, item_id: int) -> tuple[bool, list[int]]:
+        """Send one row; returns whether it was delivered and the rows to send next in the same pass."""
         # Re-read under the in-flight guard: another path may have sent it meanwhile.
         item = await repo.outbox_item(self._db, item_id)
-        if item is None or item.sent_at is not None or item.cancelled_at is not None:
-            return False
+        if item is None or not item.pending:
+            return False, []
         incident = await repo.get(self._db, item.incident_id)
         if incident is None:
-            return False
+            return False, []
         now = self._clock.now()
         if item.kind in _ESCALATION_KINDS and incident.status != "open":
             await repo.cancel(self._db, item.id, at=now, reason="acknowledged before sending")
-            return False
+            return False, []
         if item.kind == "reminder" and incident.status != "acknowledged":
             await repo.cancel(self._db, item.id, at=now, reason="closed before sending")
-            return False
+            return False, []
+        if item.kind in ALERT_KINDS and item.failed_at is not None and self._reached(incident):
+            await repo.cancel(self._db, item.id, at=now, reason="refused; staff were reached another way")
+            return False, []
         await repo.mark_attempt(self._db, item.id)
         try:
             result = await courier.deliver(item, incident)
         except DeliveryFailed as exc:
-            attempts = item.attempts + 1
-            if exc.permanent:
-                await repo.cancel(self._db, item.id, at=self._clock.now(), reason=f"permanent: {exc.reason}")
-                log.error(
-                    "crisis outbox %s (%s, incident %s) cannot be delivered: %s",
-                    item.id, item.kind, item.incident_id, exc.reason,
-                )
-                return False
-            retry_at = self._clock.now() + backoff(attempts)
+            return False, await self._failed(item, incident, exc)
+        return True, await self._record_delivery(item, incident, result)
+
+    @staticmethod
+    def _reached(incident: Incident) -> bool:
+        return incident.staff_reached_at is not None or incident.acknowledged_at is not None or not incident.is_open
+
+    async def _failed(self, item: OutboxItem, incident: Incident, exc: DeliveryFailed) -> list[int]:
+        now = self._clock.now()
+        attempts = item.attempts + 1
+        if not exc.permanent:
+            retry_at = now + backoff(attempts)
             await repo.mark_failed(self._db, item.id, error=exc.reason, retry_at=retry_at)
             log.warning(
                 "crisis outbox %s (%s, incident %s) attempt %s failed (%s); retrying at %s",
                 item.id, item.kind, item.incident_id, attempts, exc.reason, retry_at.isoformat(),
             )
-            return False
-        await self._record_delivery(item, result)
-        return True
+            return []
+        code = new_incident_code()
+        await repo.mark_refused(self._db, item.id, at=now, failure=f"{exc.reason} [{code}]")
+        if item.kind in ALERT_KINDS:
+            # Not given up: cancelled once the alert reached someone another way, and retried with
+            # backoff for as long as nobody at all could be reached.
+            await repo.mark_failed(
+                self._db, item.id, error=f"refused: {exc.reason}", retry_at=now + backoff(attempts)
+            )
+            where = "the staff alerts channel" if item.target_id is None else f"a DM to staff member {item.target_id}"
+            log.error(
+                "crisis incident %s: %s refused the alert for good (outbox %s, %s) [%s]",
+                incident.id, where, item.id, exc.reason, code,
+            )
+            return []
+        await repo.cancel(self._db, item.id, at=now, reason=f"refused: {exc.reason}")
+        log.error(
+            "crisis outbox %s (%s, incident %s) cannot be delivered: %s [%s]",
+            item.id, item.kind, item.incident_id, exc.reason, code,
+        )
+        if item.kind == "person_notice":
+            # Neither a DM nor a note in the channel reached them: staff must reach out themselves.
+            return await self._person_unreachable(incident, exc.reason, code)
+        return []
 
-    async def _record_delivery(self, item: OutboxItem, result: Delivered) -> None:
+    async def _after_staff_sends(self, incident_id: int) -> list[int]:
+        """After a pass that sent (or failed to send) to staff: fall back to DMs, or say nobody was reached."""
+        incident = await repo.get(self._db, incident_id)
+        if incident is None:
+            return []
         now = self._clock.now()
+        if self._reached(incident):
+            await repo.cancel_refused(self._db, incident_id, ALERT_KINDS, at=now)
+            if incident.unreached_since is not None:
+                await repo.set_fields(self._db, incident_id, unreached_since=None)
+                log.warning("crisis incident %s: staff reached after all; no longer retrying refused destinations",
+                            incident_id)
+            return []
+        rows = await repo.outbox_of(self._db, incident_id)
+        if any(r.kind == "alert" and r.failed_at is not None for r in rows) and not any(
+            r.kind == "alert_dm" for r in rows
+        ):
+            fallback = await self._alert_by_dm(incident)
+            if fallback:
+                return fallback  # judged once these were tried
+            rows = await repo.outbox_of(self._db, incident_id)
+        live = [r for r in rows if r.kind in ALERT_KINDS and r.cancelled_at is None]
+        if not live or any(r.failed_at is None for r in live):
+            return []
+        code = new_incident_code()
+        log.error(
+            "crisis incident %s: NO staff member could be reached (%d destination(s) refused); "
+            "retrying every destination with backoff [%s]",
+            incident_id, len(live), code,
+        )
+        if incident.unreached_since is not None:
+            return []
+        await repo.set_fields(self._db, incident_id, unreached_since=now)
+        await self._audit.record(
+            feature=FEATURE, action="staff_unreachable", actor_id=None, target_id=incident.user_id,
+            subject_id=incident_id, detail={"destinations": len(live), "code": code},
+        )
+        # The person must not wait for a call that may not come.
+        return [await repo.enqueue(self._db, incident_id, "person_followup", at=now)]
+
+    async def _alert_by_dm(self, incident: Incident) -> list[int]:
+        """The staff alerts channel refused: the full alert by DM to every on-call and staff member."""
+        members = self._staff.staff_members() if self._staff is not None else []
+        members = [m for m in dict.fromkeys(members) if m != incident.user_id]
+        if not members:
+            log.error("crisis incident %s: the staff alerts channel refused the alert and there is no on-call or "
+                      "staff member to send it to by DM", incident.id)
+            return []
+        now = self._clock.now()
+        ids: list[int] = []
+        async with self._db.transaction() as tx:
+            if any(o.kind == "alert_dm" for o in await repo.outbox_of(tx, incident.id)):
+                return []  # another pass already did
+            for member_id in members:
+                ids.append(await repo.enqueue(tx, incident.id, "alert_dm", at=now, target_id=member_id))
+        log.error(
+            "crisis incident %s: the staff alerts channel refused the alert; sending it by DM to %d on-call "
+            "and staff member(s)",
+            incident.id, len(ids),
+        )
+        await self._audit.record(
+            feature=FEATURE, action="alert_sent_by_dm", actor_id=None, target_id=incident.user_id,
+            subject_id=incident.id, detail={"staff_members": len(ids)},
+        )
+        return ids
+
+    async def _record_delivery(self, item: OutboxItem, incident: Incident, result: Delivered) -> list[int]:
+        now = self._clock.now()
+        follow: list[int] = []
         await repo.mark_sent(self._db, item.id, at=now, channel_id=result.channel_id, message_id=result.message_id)
         if item.kind == "alert" and result.message_id is not None:
             await repo.set_fields(
                 self._db, item.incident_id, alert_channel_id=result.channel_id, alert_message_id=result.message_id
             )
+        if (
+            item.kind == "alert_edit" and result.replaced_alert
+            and result.channel_id is not None and result.message_id is not None
+        ):
+            await repo.replace_alert(
+                self._db, item.incident_id, channel_id=result.channel_id, message_id=result.message_id
+            )
+            log.warning(
+                "crisis incident %s: the alert message %s was deleted; posted it again as %s",
+                item.incident_id, incident.alert_message_id, result.message_id,
+            )
+        if item.kind in STAFF_KINDS:
+            await repo.mark_staff_reached(self._db, item.incident_id, at=now)
         if item.kind == "person_notice":
-            await repo.set_fields(self._db, item.incident_id, person_notified_at=now, person_notice_via="dm")
+            await repo.set_fields(
+                self._db, item.incident_id, person_notified_at=now, person_notice_via=result.via or "dm"
+            )
+            follow.append(await repo.enqueue(self._db, item.incident_id, "alert_edit", at=now))
+        if item.kind == "support_thread" and result.channel_id is not None:
+            await repo.set_fields(self._db, item.incident_id, talk_thread_id=result.channel_id)
+            follow.append(await repo.enqueue(self._db, item.incident_id, "alert_edit", at=now))
         log.info(
             "crisis outbox %s (%s, incident %s) delivered as message %s",
             item.id, item.kind, item.incident_id, result.message_id,
         )
+        return follow
 
     async def outbox(self, incident_id: int) -> list[OutboxItem]:
         return await repo.outbox_of(self._db, incident_id)

@@ -48,6 +48,9 @@ class Incident:
     resolve_reminder_at: datetime | None
     alert_channel_id: int | None
     alert_message_id: int | None
+    staff_reached_at: datetime | None
+    unreached_since: datetime | None
+    alert_reposts: int
 
     @property
     def is_open(self) -> bool:
@@ -75,6 +78,12 @@ class OutboxItem:
     cancelled_at: datetime | None
     channel_id: int | None
     message_id: int | None
+    failed_at: datetime | None
+    failure: str | None
+
+    @property
+    def pending(self) -> bool:
+        return self.sent_at is None and self.cancelled_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +131,9 @@ def _incident(row: Any) -> Incident:
         resolve_reminder_at=maybe_from_db(row["resolve_reminder_at"]),
         alert_channel_id=row["alert_channel_id"],
         alert_message_id=row["alert_message_id"],
+        staff_reached_at=maybe_from_db(row["staff_reached_at"]),
+        unreached_since=maybe_from_db(row["unreached_since"]),
+        alert_reposts=row["alert_reposts"],
     )
 
 
@@ -140,6 +152,8 @@ def _outbox(row: Any) -> OutboxItem:
         cancelled_at=maybe_from_db(row["cancelled_at"]),
         channel_id=row["channel_id"],
         message_id=row["message_id"],
+        failed_at=maybe_from_db(row["failed_at"]),
+        failure=row["failure"],
     )
 
 
@@ -275,7 +289,7 @@ async def set_fields(db: Queryable, incident_id: int, **fields: Any) -> int:
     allowed = {
         "status", "acknowledged_by", "acknowledged_at", "closed_by", "closed_at", "safe_at", "talk_requested_at",
         "talk_thread_id", "person_notified_at", "person_notice_via", "escalations", "next_escalation_at",
-        "resolve_reminder_at", "alert_channel_id", "alert_message_id",
+        "resolve_reminder_at", "alert_channel_id", "alert_message_id", "unreached_since",
     }
     names = list(fields)
     if not names or any(n not in allowed for n in names):
@@ -283,6 +297,25 @@ async def set_fields(db: Queryable, incident_id: int, **fields: Any) -> int:
     values = [to_db(v) if isinstance(v, datetime) else v for v in fields.values()]
     assignments = ", ".join(f"{n} = ?" for n in names)
     return await db.execute(f"UPDATE crisis_incidents SET {assignments} WHERE id = ?", (*values, incident_id))
+
+
+async def mark_staff_reached(db: Queryable, incident_id: int, *, at: datetime) -> bool:
+    """The first time any alert reached a staff member; False if that was already recorded."""
+    changed = await db.execute(
+        "UPDATE crisis_incidents SET staff_reached_at = ? WHERE id = ? AND staff_reached_at IS NULL",
+        (to_db(at), incident_id),
+    )
+    return changed > 0
+
+
+async def replace_alert(db: Queryable, incident_id: int, *, channel_id: int, message_id: int) -> bool:
+    """The alert was re-posted (the old message was deleted): point at the new one, count the re-post."""
+    changed = await db.execute(
+        "UPDATE crisis_incidents SET alert_channel_id = ?, alert_message_id = ?, alert_reposts = alert_reposts + 1 "
+        "WHERE id = ? AND alert_message_id IS NOT ?",
+        (channel_id, message_id, incident_id, message_id),
+    )
+    return changed > 0
 
 
 async def transition(
@@ -426,6 +459,14 @@ async def mark_failed(db: Queryable, item_id: int, *, error: str, retry_at: date
     )
 
 
+async def mark_refused(db: Queryable, item_id: int, *, at: datetime, failure: str) -> None:
+    """This destination refused for good (a 4xx); the first refusal's time is kept."""
+    await db.execute(
+        "UPDATE crisis_outbox SET failed_at = COALESCE(failed_at, ?), failure = ? WHERE id = ?",
+        (to_db(at), failure[:200], item_id),
+    )
+
+
 async def mark_attempt(db: Queryable, item_id: int) -> None:
     """Counted before a send, so a crash mid-send leaves evidence that a send may have happened."""
     await db.execute("UPDATE crisis_outbox SET attempts = attempts + 1 WHERE id = ?", (item_id,))
@@ -435,6 +476,17 @@ async def cancel(db: Queryable, item_id: int, *, at: datetime, reason: str) -> N
     await db.execute(
         "UPDATE crisis_outbox SET cancelled_at = ?, last_error = ? WHERE id = ? AND sent_at IS NULL",
         (to_db(at), reason[:100], item_id),
+    )
+
+
+async def cancel_refused(db: Queryable, incident_id: int, kinds: tuple[str, ...], *, at: datetime) -> int:
+    """Stop retrying destinations that refused for good once the incident reached someone another way."""
+    marks = ", ".join("?" for _ in kinds)
+    return await db.execute(
+        f"UPDATE crisis_outbox SET cancelled_at = ?, last_error = 'refused; staff were reached another way' "
+        f"WHERE incident_id = ? AND kind IN ({marks}) AND failed_at IS NOT NULL AND sent_at IS NULL "
+        f"AND cancelled_at IS NULL",
+        (to_db(at), incident_id, *kinds),
     )
 
 

@@ -28,7 +28,7 @@ from bot.scheduler import PeriodicWork
 from bot.screening import ScreenRequest, UnscreenedText
 from bot.ui import log_task_errors, person_of, reply
 from cogs.crisis import _embeds
-from cogs.crisis._delivery import DMS_CLOSED, DiscordCourier, mention_only
+from cogs.crisis._delivery import DiscordCourier, classify
 from cogs.crisis._views import (
     AcknowledgeButton,
     EscalateSelect,
@@ -37,7 +37,6 @@ from cogs.crisis._views import (
     SafeButton,
     TalkButton,
     help_now_view,
-    person_view,
 )
 
 log = logging.getLogger(__name__)
@@ -47,6 +46,7 @@ ROUTE_NAME = "crisis screening"
 DYNAMIC_ITEMS = (AcknowledgeButton, ResolveButton, FalseAlarmButton, SafeButton, TalkButton, EscalateSelect)
 WORK_NAME = "crisis"
 RETENTION_WORK = "crisis-retention"
+NOTE_LIMIT = 500
 
 STATUS_CHOICES = [
     app_commands.Choice(name="open (not yet acknowledged)", value="open"),
@@ -117,8 +117,15 @@ class Crisis(commands.Cog):
 
     # StaffDirectory
     def on_call_members(self) -> list[int]:
+        return self._role_members(self.bot.settings.roles.on_call)
+
+    def staff_members(self) -> list[int]:
+        roles = self.bot.settings.roles
+        return list(dict.fromkeys(self._role_members(roles.on_call) + self._role_members(roles.staff)))
+
+    def _role_members(self, role_id: int) -> list[int]:
         guild = self.bot.guild
-        role = guild.get_role(self.bot.settings.roles.on_call) if guild else None
+        role = guild.get_role(role_id) if guild else None
         return [m.id for m in role.members if not m.bot] if role else []
 
     # ------------------------------------------------------------------ screening (bot.crisis_screen)
@@ -170,52 +177,27 @@ class Crisis(commands.Cog):
         return outcome
 
     async def notify_person(self, incident: Incident, interaction: discord.Interaction[Any] | None) -> None:
-        """Resources privately: DM first; if DMs are closed, ephemeral or a mention-only channel note."""
-        resources = self.bot.settings.crisis.resources
-        via: str | None
-        try:
-            try:
-                user = self.bot.get_user(incident.user_id) or await self.bot.fetch_user(incident.user_id)
-                dm = await user.create_dm()
-                await dm.send(
-                    _embeds.PERSON_MESSAGE, embed=_embeds.resources_embed(resources),
-                    view=person_view(incident.id), allowed_mentions=discord.AllowedMentions.none(),
-                )
-                via = "dm"
-            except discord.Forbidden as exc:
-                if exc.code != DMS_CLOSED:
-                    raise
-                via = await self._fallback(incident, interaction)
-        except discord.HTTPException as exc:
-            if exc.status == 429 or exc.status >= 500:
-                log.warning("crisis resources for incident %s failed (%s); queued for retry", incident.id, exc.status)
-                await self.service.person_notice_failed(incident.id)
-                self.bot.scheduler.poke(WORK_NAME)
-                return
-            log.error("crisis resources for incident %s could not be sent (%s %s)", incident.id, exc.status, exc.code)
-            return
-        if via is None:
-            log.error("crisis resources for incident %s: DMs closed and no other private way", incident.id)
-            return
-        await self.service.record_person_notice(incident.id, via)
-        self._spawn("crisis alert refresh", self.service.deliver_pending(self.bot.clock.now()))
+        """Resources privately: DM first; if refused, ephemeral or a mention-only channel note.
 
-    async def _fallback(self, incident: Incident, interaction: discord.Interaction[Any] | None) -> str | None:
-        if interaction is not None and interaction.user.id == incident.user_id:
-            resources = self.bot.settings.crisis.resources
-            await reply(
-                interaction, _embeds.PERSON_MESSAGE, embed=_embeds.resources_embed(resources),
-                view=person_view(incident.id),
-            )
-            return "ephemeral"
-        if incident.channel_id is not None and incident.guild_id is not None:
-            channel = self.bot.get_partial_messageable(incident.channel_id, guild_id=incident.guild_id)
-            await channel.send(
-                _embeds.CHANNEL_FALLBACK.format(mention=f"<@{incident.user_id}>"),
-                allowed_mentions=mention_only(incident.user_id),
-            )
-            return "channel"
-        return None
+        Whatever goes wrong is not only logged: Discord or network trouble queues a retry through the
+        outbox (same nonces, so never twice), and if every private way refused, staff are shown that the
+        person could not be reached and must be contacted directly.
+        """
+        current = await self.service.incident_if_any(incident.id) or incident
+        try:
+            reached = await self.courier.first_person_notice(current, interaction)
+        except Exception as exc:
+            failure = classify(exc)
+            if failure.permanent:
+                await self.service.person_notice_refused(incident.id, failure.reason)
+                self.kick_delivery()
+                return
+            log.warning("crisis resources for incident %s failed (%s); queued for retry", incident.id, failure.reason)
+            await self.service.person_notice_failed(incident.id)
+            self.bot.scheduler.poke(WORK_NAME)
+            return
+        await self.service.record_person_notice(incident.id, reached.via)
+        self._spawn("crisis alert refresh", self.service.deliver_pending(self.bot.clock.now()))
 
     # ------------------------------------------------------------------ listening (bot.router, first)
     async def on_routed_message(self, routed: Routed) -> None:
@@ -267,51 +249,36 @@ class Crisis(commands.Cog):
 
     async def talk_to_someone(self, user_id: int, incident_id: int | None) -> str:
         incident, new = await self.service.request_talk(user_id, incident_id)
+        danger = " If you might be in danger right now, call or text 988, or call 911."
         if new:
-            thread_id = await self._open_thread(incident)
-            await self.service.set_talk_thread(incident.id, thread_id)
+            # Send now what this request needs (the thread, and the alert if the incident is new), so the
+            # reply says what actually happened; anything that fails is retried through the outbox.
+            await self.service.deliver_incident(incident.id)
             self.kick_delivery()
-            if thread_id:
+            incident = await self.service.get(incident.id)
+            told = incident.staff_reached_at is not None
+            if incident.talk_thread_id:
+                staff = "" if told else " I'm contacting them now."
                 return (
-                    f"Thank you for reaching out. I've opened a private thread with on-call staff: <#{thread_id}>. "
-                    "Someone will be with you as soon as they can. If you might be in danger right now, "
-                    "call or text 988, or call 911."
+                    "Thank you for reaching out. I've opened a private thread with on-call staff: "
+                    f"<#{incident.talk_thread_id}>.{staff} Someone will be with you as soon as they can.{danger}"
+                )
+            staff = "On-call staff have been told" if told else "I'm contacting on-call staff now"
+            outbox = await self.service.outbox(incident.id)
+            if any(o.kind == "support_thread" and o.pending for o in outbox):  # Discord did not answer yet
+                return (
+                    f"Thank you for reaching out. {staff}, and I'm setting up a private thread for you with them; "
+                    f"it will appear in your channel list shortly.{danger}"
                 )
             return (
-                "Thank you for reaching out. On-call staff have been told and someone will message you directly "
-                "as soon as they can. If you might be in danger right now, call or text 988, or call 911."
+                f"Thank you for reaching out. {staff} and someone will message you directly as soon as they can."
+                f"{danger}"
             )
         where = f" Your private thread: <#{incident.talk_thread_id}>." if incident.talk_thread_id else ""
+        staff = "on-call staff have been told" if incident.staff_reached_at else "I'm still contacting on-call staff"
         return (
-            "You've already asked, and on-call staff have been told; someone will be with you as soon as they can."
-            f"{where} If you might be in danger right now, call or text 988, or call 911."
+            f"You've already asked, and {staff}; someone will be with you as soon as they can.{where}{danger}"
         )
-
-    async def _open_thread(self, incident: Incident) -> int | None:
-        """A private thread (type 12) with the person and on-call staff; None means use direct messages."""
-        guild = self.bot.guild
-        if guild is None or guild.get_member(incident.user_id) is None:
-            return None
-        parent = guild.get_channel(self.bot.settings.channels.checkins)
-        if not isinstance(parent, discord.TextChannel):
-            return None
-        try:
-            thread = await parent.create_thread(
-                name=f"Support — incident {incident.id}", type=discord.ChannelType.private_thread,
-                invitable=False, auto_archive_duration=1440,
-            )
-            people = [incident.user_id, *[m for m in self.on_call_members() if m != incident.user_id]]
-            for user_id in people:
-                await thread.add_user(discord.Object(user_id))
-            await thread.send(
-                f"<@{incident.user_id}>, this is a private space with the on-call staff team. "
-                "Someone will be with you here as soon as they can.",
-                allowed_mentions=mention_only(incident.user_id),
-            )
-        except discord.HTTPException as exc:
-            log.warning("could not open a support thread for incident %s (%s); using DMs", incident.id, exc.status)
-            return None
-        return thread.id
 
     # ------------------------------------------------------------------ context menus
     async def escalate_menu(self, interaction: discord.Interaction[HearthBot], message: discord.Message) -> None:
@@ -394,6 +361,58 @@ class Incidents(commands.GroupCog, group_name="incident", group_description="Cri
         detail = await self.bot.services.crisis.detail(person_of(interaction), id)
         embed = _embeds.detail_embed(detail.incident, detail.matches, detail.outbox, detail.audit)
         await reply(interaction, embed=embed)
+
+
+    @app_commands.command(
+        name="ack", description="Acknowledge a crisis incident (as the alert's button does)",
+        extras={"audience": "on_call"},
+    )
+    @app_commands.describe(id="The incident number")
+    async def ack(self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1]) -> None:
+        incident, changed = await self.bot.services.crisis.acknowledge(
+            id, person_of(interaction), via="command", refresh_alert=True
+        )
+        await self._after(interaction, incident, changed, "acknowledged")
+
+    @app_commands.command(
+        name="resolve", description="Resolve a crisis incident when follow-up is done",
+        extras={"audience": "on_call"},
+    )
+    @app_commands.describe(id="The incident number", note="A short note for the audit trail (optional)")
+    async def resolve(
+        self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1],
+        note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
+    ) -> None:
+        incident, changed = await self.bot.services.crisis.close(
+            id, person_of(interaction), false_alarm=False, note=note, via="command", refresh_alert=True
+        )
+        await self._after(interaction, incident, changed, "resolved")
+
+    @app_commands.command(
+        name="false-alarm", description="Close a crisis incident as a false alarm",
+        extras={"audience": "on_call"},
+    )
+    @app_commands.describe(id="The incident number", note="A short note for the audit trail (optional)")
+    async def false_alarm(
+        self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1],
+        note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
+    ) -> None:
+        incident, changed = await self.bot.services.crisis.close(
+            id, person_of(interaction), false_alarm=True, note=note, via="command", refresh_alert=True
+        )
+        await self._after(interaction, incident, changed, "closed as a false alarm")
+
+    async def _after(
+        self, interaction: discord.Interaction[HearthBot], incident: Incident, changed: bool, done: str
+    ) -> None:
+        if changed:
+            crisis = self.bot.get_cog("Crisis")
+            if isinstance(crisis, Crisis):
+                crisis.kick_delivery()
+            await reply(interaction, f"Incident #{incident.id} {done}. The alert will show it.")
+            return
+        state = _embeds.STATUS_WORDS.get(incident.status, incident.status)
+        await reply(interaction, f"Nothing changed: incident #{incident.id} is already {state.lower()}.")
 
 
 async def setup(bot: HearthBot) -> None:

@@ -3,22 +3,28 @@
 Every send carries a deterministic nonce with ``enforce_nonce`` (discord.py sets it
 whenever a nonce is given), so when a send's outcome is unknown (the response was lost,
 or the bot stopped between sending and recording) the retry gets the original message
-back from Discord instead of posting a second one. For the staff alert, whose nonce may
-have expired after a long outage, a retry first looks for the alert in the channel's
-recent history by its footer.
+back from Discord instead of posting a second one. Once a message id is stored it is
+never sent again. For the staff alert, whose nonce may have expired after a long outage,
+a retry also looks for the alert in the channel's recent history by its footer, but only
+where the bot may read that history, and a refusal there never stops the send.
+
+What counts as what (``classify``): 429, 5xx and network errors (``aiohttp.ClientError``,
+``asyncio.TimeoutError``, ``OSError``) are transient and retried with backoff; any other
+4xx means this destination refused for good.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
 
-from bot.crisis.incidents import Delivered, DeliveryFailed, nonce_for
+from bot.crisis.incidents import Delivered, DeliveryFailed, nonce_for, person_nonce
 from bot.repositories.crisis import Incident, OutboxItem
+from bot.ui import reply
 from cogs.crisis import _embeds
 from cogs.crisis._views import alert_view, person_view
 
@@ -28,18 +34,33 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DMS_CLOSED = 50007
+UNKNOWN_MESSAGE = 10008
 HISTORY_SCAN = 50
+MAX_ALERT_REPOSTS = 1
+# What a Discord request can raise: HTTP errors, and network trouble (aiohttp, sockets, timeouts).
+SEND_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 
 
 def classify(exc: BaseException) -> DeliveryFailed:
-    """Which failures are worth retrying: rate limits, server errors and network trouble."""
+    """Retry rate limits, server errors and network trouble; any other 4xx is a refusal for good."""
+    if isinstance(exc, DeliveryFailed):
+        return exc
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429 or exc.status >= 500:
             return DeliveryFailed(f"http {exc.status}")
-        return DeliveryFailed(f"http {exc.status} code {exc.code}", permanent=exc.code == DMS_CLOSED)
-    if isinstance(exc, aiohttp.ClientError | OSError | asyncio.TimeoutError):
+        return DeliveryFailed(f"http {exc.status} code {exc.code}", permanent=400 <= exc.status < 500)
+    if isinstance(exc, discord.RateLimited):
+        return DeliveryFailed("rate limited")
+    if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
         return DeliveryFailed(type(exc).__name__)
     return DeliveryFailed(type(exc).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonReached:
+    via: str  # dm, ephemeral, channel
+    channel_id: int | None
+    message_id: int | None
 
 
 class DiscordCourier:
@@ -73,34 +94,28 @@ class DiscordCourier:
     async def deliver(self, item: OutboxItem, incident: Incident) -> Delivered:
         try:
             return await self._deliver(item, incident)
-        except DeliveryFailed:
-            raise
         except Exception as exc:  # every Discord or network failure becomes a retry decision
-            raise classify(exc) from exc
+            failure = classify(exc)
+            if failure is exc:
+                raise
+            raise failure from exc
 
     async def _deliver(self, item: OutboxItem, incident: Incident) -> Delivered:
         settings = self.bot.settings
         on_call = settings.roles.on_call
         nonce = nonce_for(item)
         if item.kind == "alert":
-            channel = self._staff_channel
-            if item.attempts > 0:
-                found = await self._find_alert(channel, incident.id)
-                if found is not None:
-                    return found
-            message = await channel.send(
-                _embeds.alert_content(on_call, incident), embed=_embeds.alert_embed(incident),
-                view=alert_view(incident), allowed_mentions=self._roles(on_call), nonce=nonce,
+            return await self._alert(item, incident, nonce)
+        if item.kind == "alert_dm":
+            assert item.target_id is not None
+            dm = await self._dm(item.target_id)
+            message = await dm.send(
+                _embeds.alert_dm_content(incident), embed=_embeds.alert_embed(incident), view=alert_view(incident),
+                allowed_mentions=discord.AllowedMentions.none(), nonce=nonce,
             )
             return Delivered(message.channel.id, message.id)
         if item.kind == "alert_edit":
-            if incident.alert_message_id is None or incident.alert_channel_id is None:
-                return Delivered(None, None)  # the alert itself is not out yet; it will be sent current
-            partial = self.bot.get_partial_messageable(incident.alert_channel_id, guild_id=self.bot.guild_id)
-            await partial.get_partial_message(incident.alert_message_id).edit(
-                embed=_embeds.alert_embed(incident), view=alert_view(incident)
-            )
-            return Delivered(incident.alert_channel_id, incident.alert_message_id)
+            return await self._alert_edit(incident)
         if item.kind in ("repeat", "upgrade", "talk", "reminder"):
             escalation = tuple(settings.crisis.escalation_roles)
             if item.kind == "repeat":
@@ -141,9 +156,187 @@ class DiscordCourier:
                 message = await dm.send(content, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce)
             return Delivered(message.channel.id, message.id)
         if item.kind == "person_notice":
-            return await self._person_notice(item, incident, nonce)
+            # A retry of the resources; no interaction exists any more.
+            reached = await self.reach_person(
+                incident, _embeds.person_message(incident.staff_reached_at is not None), with_buttons=True,
+                dm_nonce=nonce, note_nonce=f"hearth-note-{incident.id}",
+            )
+            return Delivered(reached.channel_id, reached.message_id, via=reached.via)
+        if item.kind == "person_followup":
+            reached = await self.reach_person(
+                incident, _embeds.PERSON_FOLLOWUP, with_buttons=False, dm_nonce=nonce,
+                note_nonce=f"hearth-obn-{item.id}",
+            )
+            return Delivered(reached.channel_id, reached.message_id, via=reached.via)
+        if item.kind == "support_thread":
+            return await self._support_thread(item, incident, nonce)
         raise DeliveryFailed(f"unknown outbox kind {item.kind}", permanent=True)
 
+    # ------------------------------------------------------------------ the staff alert
+    async def _alert(self, item: OutboxItem, incident: Incident, nonce: str) -> Delivered:
+        if incident.alert_message_id is not None:  # stored: it is out, whatever this row says
+            return Delivered(incident.alert_channel_id, incident.alert_message_id)
+        channel = self._staff_channel
+        if item.attempts > 0 and self._may_read_history(channel.id):
+            found = await self._find_alert(channel, incident.id)
+            if found is not None:
+                return found
+        # The fixed nonce (enforce_nonce) returns the first message if an earlier attempt got through.
+        message = await channel.send(
+            _embeds.alert_content(self.bot.settings.roles.on_call, incident), embed=_embeds.alert_embed(incident),
+            view=alert_view(incident), allowed_mentions=self._roles(self.bot.settings.roles.on_call), nonce=nonce,
+        )
+        return Delivered(message.channel.id, message.id)
+
+    def _may_read_history(self, channel_id: int) -> bool:
+        guild = self.bot.guild
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        if guild is None or channel is None:
+            return False
+        permissions = channel.permissions_for(guild.me)
+        return permissions.view_channel and permissions.read_message_history
+
+    async def _find_alert(self, channel: discord.PartialMessageable, incident_id: int) -> Delivered | None:
+        """After an attempt with an unknown outcome, look for the alert before sending again (best effort)."""
+        marker = f"Hearth incident #{incident_id}"
+        me = self.bot.user
+        try:
+            async for message in channel.history(limit=HISTORY_SCAN):
+                if me is not None and message.author.id != me.id:
+                    continue
+                if any(e.footer and e.footer.text == marker for e in message.embeds):
+                    log.info("crisis alert for incident %s was already posted as message %s", incident_id, message.id)
+                    return Delivered(message.channel.id, message.id)
+        except SEND_ERRORS as exc:
+            reason = classify(exc).reason
+            log.info("crisis alert for incident %s: history not readable (%s); relying on the nonce", incident_id,
+                     reason)
+        return None
+
+    async def _alert_edit(self, incident: Incident) -> Delivered:
+        if incident.alert_message_id is None or incident.alert_channel_id is None:
+            return Delivered(None, None)  # the alert itself is not out yet; it will be sent current
+        partial = self.bot.get_partial_messageable(incident.alert_channel_id, guild_id=self.bot.guild_id)
+        try:
+            await partial.get_partial_message(incident.alert_message_id).edit(
+                embed=_embeds.alert_embed(incident), view=alert_view(incident)
+            )
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_MESSAGE:
+                raise
+            if incident.alert_reposts >= MAX_ALERT_REPOSTS:
+                raise DeliveryFailed("alert message deleted again after its re-post", permanent=True) from exc
+            return await self._repost_alert(incident)
+        return Delivered(incident.alert_channel_id, incident.alert_message_id)
+
+    async def _repost_alert(self, incident: Incident) -> Delivered:
+        """The alert message was deleted: post it again, once, in its current state."""
+        on_call = self.bot.settings.roles.on_call
+        mentions = self._roles(on_call) if incident.status == "open" else discord.AllowedMentions.none()
+        message = await self._staff_channel.send(
+            _embeds.reposted_content(on_call, incident), embed=_embeds.alert_embed(incident),
+            view=alert_view(incident), allowed_mentions=mentions, nonce=f"hearth-repost-{incident.id}",
+        )
+        return Delivered(message.channel.id, message.id, replaced_alert=True)
+
+    # ------------------------------------------------------------------ the person
+    async def reach_person(
+        self,
+        incident: Incident,
+        content: str,
+        *,
+        with_buttons: bool,
+        dm_nonce: str,
+        note_nonce: str,
+        interaction: discord.Interaction[Any] | None = None,
+    ) -> PersonReached:
+        """Privately: a DM; if that is refused, an ephemeral reply or a mention-only note in the channel.
+
+        A transient failure anywhere raises (the outbox retries the whole thing with the same nonces);
+        if every way refused for good, raises a permanent ``DeliveryFailed``.
+        """
+        resources = self.bot.settings.crisis.resources
+        kwargs: dict[str, Any] = {"embed": _embeds.resources_embed(resources)}
+        if with_buttons:
+            kwargs["view"] = person_view(incident.id)
+        try:
+            dm = await self._dm(incident.user_id)
+            message = await dm.send(
+                content, allowed_mentions=discord.AllowedMentions.none(), nonce=dm_nonce, **kwargs
+            )
+            return PersonReached("dm", message.channel.id, message.id)
+        except Exception as exc:
+            failure = classify(exc)
+            if not failure.permanent:
+                raise failure from exc
+            log.info("crisis incident %s: DM to the person refused (%s); trying another private way",
+                     incident.id, failure.reason)
+        if interaction is not None and interaction.user.id == incident.user_id:
+            try:
+                await reply(interaction, content, **kwargs)
+                return PersonReached("ephemeral", None, None)
+            except Exception as exc:
+                failure = classify(exc)
+                log.info("crisis incident %s: ephemeral reply failed (%s); trying the channel", incident.id,
+                         failure.reason)
+        if incident.channel_id is None or incident.guild_id is None:
+            raise DeliveryFailed("DMs refused and no channel to leave a note in", permanent=True)
+        channel = self.bot.get_partial_messageable(incident.channel_id, guild_id=incident.guild_id)
+        message = await channel.send(
+            _embeds.CHANNEL_FALLBACK.format(mention=f"<@{incident.user_id}>"),
+            allowed_mentions=mention_only(incident.user_id), nonce=note_nonce,
+        )
+        return PersonReached("channel", message.channel.id, message.id)
+
+    async def first_person_notice(
+        self, incident: Incident, interaction: discord.Interaction[Any] | None
+    ) -> PersonReached:
+        """The resources right after the incident was written (retries go through the outbox)."""
+        return await self.reach_person(
+            incident, _embeds.person_message(incident.staff_reached_at is not None), with_buttons=True,
+            dm_nonce=person_nonce(incident.id), note_nonce=f"hearth-note-{incident.id}", interaction=interaction,
+        )
+
+    # ------------------------------------------------------------------ the support thread
+    async def _support_thread(self, item: OutboxItem, incident: Incident, nonce: str) -> Delivered:
+        """A private thread (type 12) with the person and on-call staff; Delivered(None) means use DMs."""
+        guild = self.bot.guild
+        if guild is None or guild.get_member(incident.user_id) is None:
+            return Delivered(None, None)
+        parent = guild.get_channel(self.bot.settings.channels.checkins)
+        if not isinstance(parent, discord.TextChannel):
+            return Delivered(None, None)
+        name = f"Support — incident {incident.id}"
+        thread = await self._find_thread(guild, parent.id, name) if item.attempts > 0 else None
+        if thread is None:
+            thread = await parent.create_thread(
+                name=name, type=discord.ChannelType.private_thread, invitable=False, auto_archive_duration=1440,
+            )
+        on_call = self._on_call_members()
+        for user_id in [incident.user_id, *[m for m in on_call if m != incident.user_id]]:
+            await thread.add_user(discord.Object(user_id))
+        message = await thread.send(
+            _embeds.SUPPORT_THREAD_GREETING.format(mention=f"<@{incident.user_id}>"),
+            allowed_mentions=mention_only(incident.user_id), nonce=nonce,
+        )
+        return Delivered(thread.id, message.id)
+
+    async def _find_thread(self, guild: discord.Guild, parent_id: int, name: str) -> discord.Thread | None:
+        """A thread an earlier attempt may have created (best effort: a failure here never blocks)."""
+        try:
+            for thread in await guild.active_threads():
+                if thread.parent_id == parent_id and thread.name == name:
+                    return thread
+        except SEND_ERRORS as exc:
+            log.info("could not list active threads (%s); creating the support thread", classify(exc).reason)
+        return None
+
+    def _on_call_members(self) -> list[int]:
+        guild = self.bot.guild
+        role = guild.get_role(self.bot.settings.roles.on_call) if guild else None
+        return [m.id for m in role.members if not m.bot] if role else []
+
+    # ------------------------------------------------------------------ helpers
     async def _dm(self, user_id: int) -> discord.DMChannel:
         user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
         return await user.create_dm()
@@ -157,48 +350,6 @@ class DiscordCourier:
                 return ref.name
         return None
 
-    async def _person_notice(self, item: OutboxItem, incident: Incident, nonce: str) -> Delivered:
-        """A retry of the resources after a transient failure; no interaction exists any more."""
-        try:
-            dm = await self._dm(incident.user_id)
-            message = await dm.send(
-                _embeds.PERSON_MESSAGE, embed=_embeds.resources_embed(self.bot.settings.crisis.resources),
-                view=person_view(incident.id), allowed_mentions=discord.AllowedMentions.none(), nonce=nonce,
-            )
-            return Delivered(message.channel.id, message.id)
-        except discord.Forbidden as exc:
-            if exc.code != DMS_CLOSED or incident.channel_id is None or incident.guild_id is None:
-                raise
-        channel = self.bot.get_partial_messageable(incident.channel_id, guild_id=incident.guild_id)
-        message = await channel.send(
-            _embeds.CHANNEL_FALLBACK.format(mention=f"<@{incident.user_id}>"),
-            allowed_mentions=discord.AllowedMentions(
-                everyone=False, roles=False, users=[discord.Object(incident.user_id)], replied_user=False
-            ),
-            nonce=nonce,
-        )
-        return Delivered(message.channel.id, message.id)
-
-    async def _find_alert(self, channel: discord.PartialMessageable, incident_id: int) -> Delivered | None:
-        """After an attempt with an unknown outcome, look for the alert before sending again."""
-        marker = f"Hearth incident #{incident_id}"
-        me = self.bot.user
-        async for message in channel.history(limit=HISTORY_SCAN):
-            if me is not None and message.author.id != me.id:
-                continue
-            if any(e.footer and e.footer.text == marker for e in message.embeds):
-                log.info("crisis alert for incident %s was already posted as message %s", incident_id, message.id)
-                return Delivered(message.channel.id, message.id)
-        return None
-
 
 def mention_only(user_id: int) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)], replied_user=False)
-
-
-def kwargs_for_person(resources: Any, incident_id: int) -> dict[str, Any]:
-    return {
-        "embed": _embeds.resources_embed(resources),
-        "view": person_view(incident_id),
-        "allowed_mentions": discord.AllowedMentions.none(),
-    }

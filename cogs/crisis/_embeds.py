@@ -2,7 +2,8 @@
 
 Safe-messaging rules for everything a person in distress reads: acknowledge, keep it
 brief and warm, give one clear action, never quote their words, never mention methods,
-never promise secrecy, and say plainly that a staff member has been told.
+never promise secrecy, and say plainly that a staff member has been told, but only once an alert
+reached one (until then: staff are being contacted).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import discord
 
 from bot.config import CrisisResource
 from bot.repositories.crisis import Incident, Match, OutboxItem
+from bot.text import neutralize_mentions
 
 WARM = discord.Colour.from_rgb(224, 142, 69)
 RED = discord.Colour.from_rgb(200, 40, 40)
@@ -54,11 +56,31 @@ def ts(moment: datetime, style: str = "f") -> str:
 # ------------------------------------------------------------------ for the person
 
 
-PERSON_MESSAGE = (
+_PERSON_OPENING = (
     "Hi — I saw your message and I'm glad you shared it. You don't have to carry this alone. "
-    "A staff member from the program has been told and will reach out to you.\n\n"
-    "**If you might be in danger right now, please call or text 988** (or call 911)."
 )
+_PERSON_DANGER = "\n\n**If you might be in danger right now, please call or text 988** (or call 911)."
+# Only once an alert has actually reached someone on staff.
+PERSON_MESSAGE = (
+    _PERSON_OPENING + "A staff member from the program has been told and will reach out to you." + _PERSON_DANGER
+)
+# Until then: true whatever happens next.
+PERSON_MESSAGE_CONTACTING = (
+    _PERSON_OPENING + "I'm contacting a staff member from the program now so they can reach out to you."
+    + _PERSON_DANGER
+)
+# Every way of reaching staff has failed for now: do not leave them waiting for a call.
+PERSON_FOLLOWUP = (
+    "Hi — I'm sorry, I haven't been able to reach a staff member for you yet, and I don't want you to wait. "
+    "**Please use one of the services below now — call or text 988, or call 911.** They're free and answer "
+    "around the clock. I'll keep trying the staff team."
+)
+
+
+def person_message(staff_reached: bool) -> str:
+    """What the person is told: "has been told" only once an alert reached someone."""
+    return PERSON_MESSAGE if staff_reached else PERSON_MESSAGE_CONTACTING
+
 
 CHANNEL_FALLBACK = (
     "{mention} I tried to send you a direct message but couldn't. "
@@ -135,6 +157,11 @@ def alert_embed(incident: Incident) -> discord.Embed:
         person_bits.append(f"resources sent ({incident.person_notice_via}) {ts(incident.person_notified_at, 't')}")
     if incident.safe_at:
         person_bits.append(f"said they are safe right now {ts(incident.safe_at, 't')}")
+    if incident.person_notice_via == "undeliverable" and incident.person_notified_at is None:
+        person_bits.append(
+            "**could not be sent the resources privately** (direct messages and the channel both refused) — "
+            "please reach out to them directly"
+        )
     if incident.talk_requested_at:
         talk = f"asked to talk to someone {ts(incident.talk_requested_at, 't')}"
         if incident.talk_thread_id:
@@ -155,6 +182,29 @@ def status_line(incident: Incident) -> str:
     if incident.status == "open" and incident.escalations:
         line += f"\nEscalated {incident.escalations} time(s)"
     return line
+
+
+def alert_dm_content(incident: Incident) -> str:
+    return (
+        f"Hearth: crisis alert — **{severity_word(incident.severity)}** (incident #{incident.id}). "
+        "The staff alerts channel refused this alert, so it is being sent to every on-call and staff member "
+        "directly. Please acknowledge below."
+    )
+
+
+def reposted_content(on_call_role: int, incident: Incident) -> str:
+    if incident.status == "open":
+        return (
+            f"<@&{on_call_role}> Crisis alert — **{severity_word(incident.severity)}** (incident #{incident.id}), "
+            "posted again because the original alert message was deleted. Please acknowledge."
+        )
+    return f"Incident #{incident.id}, posted again because the original alert message was deleted."
+
+
+SUPPORT_THREAD_GREETING = (
+    "{mention}, this is a private space with the on-call staff team. Someone will be with you here as soon as "
+    "they can."
+)
 
 
 def repeat_content(on_call_role: int, escalation_roles: Sequence[int], incident: Incident, round_no: int,
@@ -190,7 +240,9 @@ def talk_content(on_call_role: int, incident: Incident) -> str:
     if incident.talk_thread_id:
         where = f"A private thread is open: <#{incident.talk_thread_id}>."
     else:
-        where = f"A private thread could not be opened; please send <@{incident.user_id}> a direct message."
+        where = (
+            f"A private thread could not be opened (yet); please send <@{incident.user_id}> a direct message."
+        )
     return f"<@&{on_call_role}> <@{incident.user_id}> would like to talk to someone (incident #{incident.id}). {where}"
 
 
@@ -209,7 +261,7 @@ def incident_line(incident: Incident) -> str:
     return (
         f"**#{incident.id}** {severity_word(incident.severity)} · {STATUS_WORDS.get(incident.status, incident.status)}"
         f" · <@{incident.user_id}> · {ts(incident.opened_at, 'd')} · {ORIGIN_WORDS.get(incident.origin, '')}"
-        f" · {incident.match_count} msg"
+        f" · {incident.match_count} msg" + (" · **no staff member reached yet**" if incident.unreached_since else "")
     )
 
 
@@ -221,13 +273,51 @@ def detail_embed(incident: Incident, matches: Sequence[Match], outbox: Sequence[
     sent = sum(1 for o in outbox if o.sent_at)
     waiting = sum(1 for o in outbox if o.sent_at is None and o.cancelled_at is None)
     embed.add_field(name="Messages sent", value=f"{sent} sent, {waiting} waiting", inline=True)
+    delivery = delivery_lines(incident, outbox)
+    if delivery:
+        embed.add_field(name="Delivery problems", value="\n".join(delivery)[:1024], inline=False)
     trail = []
     for entry in audit[-15:]:
         actor = f"<@{entry.actor_id}>" if entry.actor_id else "Hearth"
-        trail.append(f"{ts(entry.at, 'f')} — {entry.action.replace('_', ' ')} by {actor}")
+        note = f": {neutralize_mentions(entry.reason[:150])}" if entry.reason else ""
+        trail.append(f"{ts(entry.at, 'f')} — {entry.action.replace('_', ' ')} by {actor}{note}")
     if trail:
         embed.add_field(name="Audit trail", value="\n".join(trail)[:1024], inline=False)
     if matches:
         lines = [f"{ts(m.at, 'f')} {m.severity} ({m.source})" for m in matches[-10:]]
         embed.add_field(name="Matches", value="\n".join(lines)[:1024], inline=False)
     return embed
+
+
+KIND_WORDS = {
+    "alert": "alert in the staff alerts channel",
+    "alert_dm": "alert by DM",
+    "alert_edit": "alert update",
+    "repeat": "escalation ping",
+    "staff_dm": "tier-2 DM",
+    "upgrade": "severity upgrade ping",
+    "talk": "asked-to-talk ping",
+    "reminder": "resolve reminder",
+    "peer_concern": "note to a facilitator",
+    "person_notice": "resources to the person",
+    "person_followup": "follow-up to the person",
+    "support_thread": "private support thread",
+}
+
+
+def delivery_lines(incident: Incident, outbox: Sequence[OutboxItem]) -> list[str]:
+    """Which destinations refused and why, and whether anyone on staff has been reached."""
+    lines: list[str] = []
+    if incident.unreached_since is not None:
+        lines.append(
+            f"**NO staff member has been reached** since {ts(incident.unreached_since)}: every destination "
+            "refused; Hearth keeps retrying all of them."
+        )
+    for item in outbox:
+        if item.failed_at is None:
+            continue
+        kind = KIND_WORDS.get(item.kind, item.kind)
+        to = f" to <@{item.target_id}>" if item.target_id else ""
+        state = "sent later" if item.sent_at else ("stopped" if item.cancelled_at else "retrying")
+        lines.append(f"{kind}{to}: refused {ts(item.failed_at, 't')} — {item.failure} ({state})")
+    return lines

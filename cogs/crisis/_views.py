@@ -74,6 +74,12 @@ async def _after_staff_action(
             "Someone else already updated this incident; the alert now shows its current state.",
             ephemeral=True, allowed_mentions=discord.AllowedMentions.none(),
         )
+    clicked = interaction.message.id if interaction.message is not None else None
+    if changed and clicked != incident.alert_message_id:
+        # Acted on a copy sent by DM (the channel refused it): bring the channel alert, if any, up to date.
+        await cog.service.refresh_alert(incident.id)
+        cog.kick_delivery()
+        return
     cog.bot.scheduler.poke("crisis")
 
 

@@ -10,6 +10,8 @@ from cogs.crisis import _embeds
 
 PERSON_FACING = {
     "PERSON_MESSAGE": _embeds.PERSON_MESSAGE,
+    "PERSON_MESSAGE_CONTACTING": _embeds.PERSON_MESSAGE_CONTACTING,
+    "PERSON_FOLLOWUP": _embeds.PERSON_FOLLOWUP,
     "CHANNEL_FALLBACK": _embeds.CHANNEL_FALLBACK,
     "HELP_NOW_MESSAGE": _embeds.HELP_NOW_MESSAGE,
 }
@@ -28,10 +30,23 @@ def test_no_secrecy_no_methods_no_blame(name: str) -> None:
 
 
 def test_the_person_is_told_staff_know_and_given_one_clear_action() -> None:
-    text = _embeds.PERSON_MESSAGE
+    text = _embeds.person_message(staff_reached=True)
     assert "staff member" in text and "has been told" in text
     assert "988" in text
     assert len(text) < 400  # brief
+
+
+def test_until_an_alert_reached_staff_the_person_hears_staff_are_being_contacted() -> None:
+    text = _embeds.person_message(staff_reached=False)
+    assert "staff member" in text and "contacting" in text and "has been told" not in text
+    assert "988" in text
+    assert len(text) < 400
+
+
+def test_when_nobody_was_reached_the_follow_up_says_use_the_resources_now() -> None:
+    text = _embeds.PERSON_FOLLOWUP
+    assert "now" in text and "988" in text and "has been told" not in text
+    assert len(text) < 400
 
 
 def test_channel_fallback_says_nothing_about_what_they_wrote() -> None:

@@ -54,6 +54,7 @@ class CapturedRequest:
     status: int = 0
     response: Any = None
     injected: bool = False  # answered by fail_next
+    dropped: bool = False  # the connection was cut instead of answering (drop_next)
 
 
 @dataclass
@@ -68,6 +69,8 @@ class _Failure:
     # Handle the request for real, then answer with the error: the "sent, but the response
     # was lost" case that nonces exist for.
     after_handling: bool = False
+    # Cut the connection instead of answering: the client sees a network error, not an HTTP status.
+    drop: bool = False
 
 
 def _compile_path_pattern(pattern: str) -> re.Pattern[str]:
@@ -510,6 +513,14 @@ class Emulator:
         await self.gateway.flush()
         return msg
 
+    async def delete_message(self, channel_id: int, message_id: int) -> None:
+        """Someone (e.g. a moderator) deletes a message (MESSAGE_DELETE); later requests for it get 404 10008."""
+        msg = self.state.find_message(channel_id, message_id)
+        if msg is None:
+            raise ValueError(f"unknown message {message_id}")
+        rest._delete_message(self, msg)
+        await self.gateway.flush()
+
     async def add_reaction(self, channel_id: int, message_id: int, user_id: int, emoji: str) -> None:
         msg = self.state.find_message(channel_id, message_id)
         if msg is None:
@@ -838,6 +849,19 @@ class Emulator:
             )
         )
 
+    def drop_next(self, method: str, path_pattern: str, *, times: int = 1, after_handling: bool = False) -> None:
+        """The next `times` matching requests get no answer: the connection is cut (a network error).
+
+        With ``after_handling=True`` the request IS handled first (e.g. the message is created), as when
+        the connection drops after Discord did the work.
+        """
+        self._failures.append(
+            _Failure(
+                method.upper(), _compile_path_pattern(path_pattern), 0, None, None, None, times, after_handling,
+                drop=True,
+            )
+        )
+
     def _take_failure(self, method: str, path: str) -> _Failure | None:
         for f in self._failures:
             if f.remaining > 0 and f.method in (method, "*") and f.pattern.fullmatch(path):
@@ -954,6 +978,8 @@ class Emulator:
         captured.status = status
         captured.response = resp_body
         self.notify()
+        if captured.dropped and request.transport is not None:
+            request.transport.abort()
         return self._json_response(status, resp_body, headers)
 
     async def _process(
@@ -968,6 +994,9 @@ class Emulator:
         failure = self._take_failure(method, path)
         if failure is not None and not failure.after_handling:
             captured.injected = True
+            if failure.drop:
+                captured.dropped = True
+                return 0, None, {}
             return self._failure_response(failure)
         if matched is None:
             self.record_problem(f"unhandled route: {method} {path}")
@@ -983,6 +1012,9 @@ class Emulator:
             return 500, {"message": "500: Internal Server Error", "code": 0}, {}
         if failure is not None:  # after_handling: the work is done, the answer is "lost"
             captured.injected = True
+            if failure.drop:
+                captured.dropped = True
+                return 0, None, {}
             return self._failure_response(failure)
         return reply.status, reply.json, reply.headers
 

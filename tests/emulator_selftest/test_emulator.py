@@ -318,6 +318,25 @@ async def test_500_then_success(emulator: Emulator) -> None:
         assert [r.status for r in emulator.requests if r.method == "POST"][-2:] == [500, 200]
 
 
+async def test_drop_next_cuts_the_connection_before_or_after_handling(emulator: Emulator) -> None:
+    import aiohttp
+
+    channel = emulator.add_channel("alerts")
+    async with running_bot(make_bot(emulator), emulator) as bot:
+        ch = bot.get_channel(channel)
+        assert isinstance(ch, discord.TextChannel)
+        emulator.drop_next("POST", f"/channels/{channel}/messages")
+        with pytest.raises(aiohttp.ClientError):
+            await ch.send("lost")
+        assert emulator.bot_messages(channel) == []
+        emulator.drop_next("POST", f"/channels/{channel}/messages", after_handling=True)
+        with pytest.raises(aiohttp.ClientError):
+            await ch.send("made, answer lost")
+        assert [m["content"] for m in emulator.bot_messages(channel)] == ["made, answer lost"]
+        await ch.send("fine")  # the next request is answered normally
+        assert emulator.requests[-1].status == 200
+
+
 async def test_closed_dms_raise_forbidden_50007(emulator: Emulator) -> None:
     alice = emulator.add_member("alice")
     emulator.closed_dms.add(alice)

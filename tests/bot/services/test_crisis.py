@@ -51,6 +51,9 @@ class FakeStaff:
     def on_call_members(self) -> list[int]:
         return [5, 6]
 
+    def staff_members(self) -> list[int]:
+        return [5, 6, 1]
+
 
 class FakeGroups:
     async def groups_of_member(self, user_id: int) -> list[GroupRef]:
