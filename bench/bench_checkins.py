@@ -8,6 +8,10 @@ timings (see bench/_process.py):
   after the bot is launched (the rest are spread over the next day). Lateness of one reminder =
   arrival at the emulator of its DM POST /channels/{dm}/messages − T. Each reminder costs the
   bot a DM-channel create (POST /users/@me/channels) and the message POST.
+- crisis alerts during the burst: while those reminders go out, ``--crisis`` people (default 40) post a
+  crisis message in the check-ins channel, one every 100 ms from T on; latency = the crisis
+  MESSAGE_CREATE frame written to the bot's socket → its staff-alert POST arrived (nonce
+  ``hearth-incident-N``). This is the number that says whether a bulk send can hold up an alert.
 - in-channel check-ins: N distinct participants post "mood x/10 cravings y" in the check-ins
   channel as fast as the emulator sends. Two rates: (a) recorded = N / (first gateway send →
   all N rows committed in the bot's database, polled read-only every 5 ms from this process);
@@ -34,7 +38,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench._process import BotProcess, TimedRequests, loadavg, pct, stopping, time_requests
+from bench._process import (
+    BotProcess,
+    TimedRequests,
+    loadavg,
+    pct,
+    stopping,
+    time_requests,
+    watch_gateway_frames,
+)
 from bot.clock import SystemClock, from_db, to_db
 from bot.config import load_settings
 from bot.db import Database
@@ -44,6 +56,7 @@ from tests.emulator import Emulator
 from tests.harness import seed_guild
 
 NY = ZoneInfo("America/New_York")
+CRISIS = "I am going to kill myself tonight"
 
 
 async def never_sends(user_id: int, local_date: date) -> SendResult:
@@ -135,7 +148,8 @@ async def measure_checkins(
 
 
 async def main(
-    people: int, same_minute: int, throughput_n: int, lead: float, validate: bool, skip_reminders: bool
+    people: int, same_minute: int, throughput_n: int, lead: float, validate: bool, skip_reminders: bool,
+    crisis_n: int = 40,
 ) -> None:
     logging.basicConfig(level=logging.WARNING)
     emulator = Emulator() if validate else Emulator(openapi_path=None)
@@ -178,10 +192,15 @@ async def main(
             requests = time_requests(emu)
             dm_arrivals: list[float] = []
             dm_creates = 0
+            alert_arrived: dict[int, float] = {}
 
             def on_arrival(req: Any, at: float) -> None:
                 nonlocal dm_creates
-                if req.method == "POST" and req.path == "/users/@me/channels":
+                if req.method == "POST" and req.path == f"/channels/{seed.staff_alerts}/messages":
+                    nonce = str((req.json or {}).get("nonce", ""))
+                    if nonce.startswith("hearth-incident-"):
+                        alert_arrived.setdefault(int(nonce.rsplit("-", 1)[1]), at)
+                elif req.method == "POST" and req.path == "/users/@me/channels":
                     dm_creates += 1
                 elif (
                     req.method == "POST" and req.path.startswith("/channels/") and req.path.endswith("/messages")
@@ -200,6 +219,17 @@ async def main(
                     return
                 print(f"bot process start (launch → connected, {people} members loaded, commands synced, "
                       f"scheduler started): {ready_s:.1f}s; RSS {bot.rss_mb():.0f} MB")
+                frame_sent: dict[int, float] = {}
+                watch_gateway_frames(emu, CRISIS, frame_sent)
+                crisis_people = ids[same_minute:same_minute + crisis_n]
+
+                async def crisis_during_burst() -> None:
+                    await asyncio.sleep(max(0.0, due_perf - time.perf_counter()))
+                    for person in crisis_people:
+                        await emu.send_message(seed.checkins, person, CRISIS)
+                        await asyncio.sleep(0.1)
+
+                crisis_task = asyncio.create_task(crisis_during_burst())
                 deadline = due_perf + 300
                 while len(dm_arrivals) < same_minute and time.perf_counter() < deadline:  # noqa: ASYNC110
                     await asyncio.sleep(0.05)
@@ -212,6 +242,22 @@ async def main(
                     f"{len(lateness) / spread:.0f} DMs/s first to last; DM channels created: {dm_creates}"
                 )
                 print(f"bot RSS after sending: {bot.rss_mb():.0f} MB; /proc/loadavg {loadavg()}")
+                await crisis_task
+                alerts_by = time.perf_counter() + 30
+                while len(alert_arrived) < len(crisis_people) and time.perf_counter() < alerts_by:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+                with sqlite3.connect(bot.db_path) as conn:
+                    message_of = dict(conn.execute("SELECT id, message_id FROM crisis_incidents").fetchall())
+                alert_ms = [
+                    (at - frame_sent[message_of[n]]) * 1000
+                    for n, at in alert_arrived.items() if message_of.get(n) in frame_sent
+                ]
+                if alert_ms:
+                    print(
+                        f"crisis alerts while the reminders went out: {len(alert_ms)} of {len(crisis_people)}; "
+                        f"frame → alert POST p50 {pct(alert_ms, 0.5):.0f} ms, p99 {pct(alert_ms, 0.99):.0f} ms, "
+                        f"max {max(alert_ms):.0f} ms"
+                    )
 
                 await measure_checkins(emu, bot, seed.checkins, ids, throughput_n, requests, on_arrival)
             problems = bot.problems()
@@ -226,6 +272,7 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--same-minute", type=int, default=2_000)
     parser.add_argument("--checkins", type=int, default=2_000)
+    parser.add_argument("--crisis", type=int, default=40, help="crisis messages posted during the reminder burst")
     parser.add_argument("--lead", type=float, default=45.0, help="seconds from launch to the shared due instant")
     parser.add_argument(
         "--validate", action="store_true",
@@ -237,5 +284,5 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     asyncio.run(main(
-        args.people, args.same_minute, args.checkins, args.lead, args.validate, args.skip_reminders
+        args.people, args.same_minute, args.checkins, args.lead, args.validate, args.skip_reminders, args.crisis
     ))

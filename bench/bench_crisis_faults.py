@@ -80,17 +80,20 @@ async def trial(rng: random.Random, crisis_n: int, settle: float) -> Trial:
             sent: list[tuple[int, int, bool]] = []  # (person, message id, bot was up)
             up = True
             for i, item in enumerate(plan):
-                if i == kill_at:
-                    os.kill(bot.pid, signal.SIGKILL)
-                    assert bot.process is not None
-                    await bot.process.wait()
-                    up = False
                 if item is None:
                     await emu.send_message(seed.checkins, seed.participant2, rng.choice(ORDINARY))
                 else:
                     msg = await emu.send_message(seed.checkins, item[0], item[1])
                     sent.append((item[0], int(msg["id"]), up))
-                await asyncio.sleep(0.02)
+                if i == kill_at:
+                    # Anywhere from "frame still in the socket" to "alert already sent".
+                    await asyncio.sleep(rng.uniform(0.0, 0.03))
+                    os.kill(bot.pid, signal.SIGKILL)
+                    assert bot.process is not None
+                    await bot.process.wait()
+                    up = False
+                else:
+                    await asyncio.sleep(0.02)
             restarted = time.perf_counter()
             await bot.start()
             deadline = time.perf_counter() + settle
