@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import mimetypes
 import re
 import time
 import traceback
@@ -212,12 +213,16 @@ class Emulator:
 
     # ================================================================== lifecycle
 
-    async def start(self) -> None:
+    async def start(self, *, add_routes: Callable[[web.Application], None] | None = None) -> None:
+        """Serve on 127.0.0.1. ``add_routes`` adds more routes to the same app (the sandbox's web client);
+        they must stay clear of /gateway, /attachments and /api."""
         self._changed = asyncio.Event()
         app = web.Application(client_max_size=100 * 1024 * 1024)
         app.router.add_route("GET", "/gateway", self.gateway.handle)
         app.router.add_route("GET", "/attachments/{channel_id}/{attachment_id}/{filename}", self._serve_attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._handle_rest)
+        if add_routes is not None:
+            add_routes(app)
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
@@ -1028,7 +1033,9 @@ class Emulator:
         data = self._blobs.get(int(request.match_info["attachment_id"]))
         if data is None:
             return web.Response(status=404)
-        return web.Response(body=data, headers={"Content-Type": "application/octet-stream"})
+        # A guessed type lets a browser show an image inline (the sandbox's web client).
+        ctype = mimetypes.guess_type(request.match_info["filename"])[0] or "application/octet-stream"
+        return web.Response(body=data, headers={"Content-Type": ctype})
 
     async def _handle_unknown(self, request: web.Request) -> web.StreamResponse:
         self.record_problem(f"request outside the API: {request.method} {request.path}")
