@@ -154,7 +154,13 @@ class SandboxWeb:
         for uid, m in s.members.items():
             if m.get("nick"):
                 users[str(uid)] = m["nick"]
+        members = [
+            {"id": str(uid), "name": users[str(uid)]}
+            for uid in s.members
+            if not s.users[uid].get("bot")
+        ]
         return {
+            "members": sorted(members, key=lambda m: m["name"].lower()),
             "users": users,
             "roles": {str(rid): r["name"] for rid, r in s.roles.items()},
             "channels": {str(cid): c.get("name") or "direct message" for cid, c in s.channels.items()},
