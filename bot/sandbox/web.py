@@ -317,10 +317,14 @@ class SandboxWeb:
         name, subcommand, schema = self._command_schema(str(body.get("command") or ""))
         focused = str(body.get("focused") or "")
         given = {k: v for k, v in (body.get("options") or {}).items() if k != focused}
-        choices = await self.sandbox.emu.invoke_autocomplete(
-            name, user_id=persona, focused=focused, value=str(body.get("value") or ""),
-            options=_typed_options(schema, given), subcommand=subcommand or None, channel_id=channel_id,
-        )
+        try:
+            choices = await self.sandbox.emu.invoke_autocomplete(
+                name, user_id=persona, focused=focused, value=str(body.get("value") or ""),
+                options=_typed_options(schema, given), subcommand=subcommand or None, channel_id=channel_id,
+                timeout=RESPONSE_WAIT,
+            )
+        except TimeoutError:
+            choices = []  # suggestions are a convenience; the person can still type the value
         return web.json_response([{"name": c["name"], "value": c["value"]} for c in choices])
 
     async def click(self, request: web.Request) -> web.StreamResponse:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,7 +45,8 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 
 
 
 @pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+async def sandbox(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Sandbox]:
+    """A started sandbox; fails the test if the emulator saw problems or anything logged an error."""
     sb = Sandbox(tmp_path)
     await sb.start()
     try:
@@ -52,6 +54,7 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     finally:
         await sb.stop()
     assert sb.emu.problems() == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 @pytest.fixture

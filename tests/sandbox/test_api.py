@@ -184,3 +184,11 @@ async def test_the_page_and_its_assets_are_served(api: Api, sandbox: Sandbox) ->
             assert response.status == 200
     async with api.session.get(f"{sandbox.url}static/..%2Fweb.py") as response:
         assert response.status == 404
+
+
+async def test_autocomplete_of_a_guild_subcommand_option(api: Api) -> None:
+    people = await ids(api)
+    channels = await channel_ids(api, people["Fran"])
+    choices = await api.post("/autocomplete", {"persona": people["Fran"], "channel": channels["general"],
+                                               "command": "group pulse", "focused": "group", "value": "tue"})
+    assert choices == [{"name": "Tuesday evening group", "value": "Tuesday evening group"}]

@@ -686,6 +686,8 @@ class Emulator:
             focused=focused,
         )
         payload["data"] = {"id": cmd["id"], "name": cmd["name"], "type": 1, "options": opts}
+        if "guild_id" in cmd:  # guild commands carry it, as for slash commands; without it the client finds none
+            payload["data"]["guild_id"] = cmd["guild_id"]
         handle = await self._fire(payload)
         await handle.wait_response(timeout)
         return handle.choices or []

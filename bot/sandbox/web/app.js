@@ -93,6 +93,8 @@ function markdown(text) {
     const date = new Date(Number(secs) * 1000);
     return `<span class="mention" title="${escapeHtml(formatTime(date, "F"))}">${escapeHtml(style === "R" ? relative(date) : formatTime(date, style || "f"))}</span>`;
   });
+  // Jump links to this server's channels open the channel here instead of discord.com.
+  html = html.replace(/\[([^\]]+)\]\(https:\/\/discord\.com\/channels\/\d+\/(\d+)(?:\/\d+)?\)/g, '<a href="#" data-jump="$2">$1</a>');
   html = html.replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, '<a href="$2" target="_blank" rel="noopener">$1</a>');
   html = html.replace(/\*\*([\s\S]+?)\*\*/g, "<strong>$1</strong>");
   html = html.replace(/__([\s\S]+?)__/g, "<u>$1</u>");
@@ -132,7 +134,7 @@ function switchPersona(id, channelName) {
   updatePersonaLabel();
   state.lastView = "";
   state.pendingChannel = channelName || null;
-  refresh();
+  return refresh();
 }
 
 function renderChannels() {
@@ -226,7 +228,7 @@ function renderMessage(m) {
       onclick: () => react(m, r.emoji),
     }, `${r.emoji} ${r.count}`))));
   }
-  if (m.ephemeral) node.append(el("div", { class: "only-you", text: "👁 Only you can see this" }));
+  if (m.ephemeral) node.append(el("div", { class: "only-you", text: "Only you can see this" }));
   node.append(messageActions(m));
   return node;
 }
@@ -633,12 +635,13 @@ function renderTour() {
   $("#tour-steps").replaceChildren(...steps);
 }
 
-function goToStep(i) {
+async function goToStep(i) {
   const step = TOUR[i];
   const persona = state.personas.find((p) => p.name === step.persona);
   if (!persona) return;
   clearCommand();
-  switchPersona(persona.id, step.channel);
+  // Wait for the switch: the command form's suggestions are asked for as this persona, in this channel.
+  await switchPersona(persona.id, step.channel);
   if (step.prefill) {
     $("#composer").value = step.prefill;
     if (step.prefill.startsWith("/")) {
@@ -661,6 +664,13 @@ async function main() {
   $("#composer").addEventListener("input", composerInput);
   $("#modal-form").addEventListener("submit", submitModal);
   $("#modal-cancel").addEventListener("click", () => { $("#modal").hidden = true; });
+  $("#messages").addEventListener("click", (ev) => {
+    const link = ev.target.closest("a[data-jump]");
+    if (!link) return;
+    ev.preventDefault();
+    if (state.channels.some((c) => c.id === link.dataset.jump)) selectChannel(link.dataset.jump);
+    else notice("You can't see that channel as this persona.");
+  });
   const toggle = $("#tour-toggle");
   const tourOpen = localStorage.getItem("hearth-sandbox-tour") !== "closed";
   $("#tour").hidden = !tourOpen;
