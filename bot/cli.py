@@ -1,4 +1,5 @@
-"""Command line: ``python -m bot {run,migrate,check-config} --config PATH`` (also ``hearth``).
+"""Command line: ``python -m bot {run,migrate,check-config} --config PATH`` and
+``python -m bot sandbox [--port N] [--data DIR] [--keep]`` (also ``hearth``).
 
 Exit codes: 0 success; 2 configuration or usage error (one line per problem, no
 traceback); 1 runtime failure.
@@ -21,6 +22,8 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings, read_token
 from bot.db import Database, MigrationError, migrate
 from bot.logs import configure_logging
+from bot.sandbox.cli import add_arguments as add_sandbox_arguments
+from bot.sandbox.cli import main as sandbox_main
 
 log = logging.getLogger("bot")
 
@@ -43,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
             "--config", type=Path, default=Path("config.toml"), metavar="PATH",
             help="path to the TOML configuration (default: config.toml)",
         )
+        if name == "run":
+            about = "try Hearth without Discord: a local demo community and a web page to act in it"
+            add_sandbox_arguments(commands.add_parser("sandbox", help=about, description=about))
     return parser
 
 
@@ -151,6 +157,8 @@ def _request_close(bot: discord.Client, sig: signal.Signals, closing: list[async
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "sandbox":
+        return sandbox_main(args)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
@@ -173,8 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if placeholders:
             print(
                 f"config error: {', '.join(placeholders)} still hold the example IDs from config.example.toml;"
-                " fill them in (README: Discord setup), or try Hearth locally with `python -m tests.emulator`"
-                " (README: Running locally)",
+                " fill them in (README: Discord setup), or try Hearth locally with `python -m bot sandbox`"
+                " (README: Try it)",
                 file=sys.stderr,
             )
             return EXIT_CONFIG

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -36,6 +37,29 @@ class ManualClock:
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         self._now += delta if delta is not None else timedelta(**kwargs)
         return self._now
+
+
+class OffsetClock:
+    """Wall time plus an offset that only grows: time flows on its own and jumps forward when told
+    (``python -m bot sandbox``'s clock control)."""
+
+    def __init__(self, wall: Callable[[], datetime] | None = None) -> None:
+        self._wall = wall or SystemClock().now
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._wall() + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        if delta < timedelta(0):
+            raise ValueError("time only moves forward")
+        self._offset += delta
+        return self.now()
+
+    def jump_to(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        return self.advance(max(moment - self.now(), timedelta(0)))
 
 
 def to_db(moment: datetime) -> str:

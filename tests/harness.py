@@ -17,26 +17,18 @@ from typing import Any
 
 from bot.app import HearthBot
 from bot.clock import ManualClock
-from bot.config import load_settings
-from bot.runtime import build_bot
+from bot.sandbox.launch import CommunityIds, config_text, start_bot
 from tests.emulator import Emulator
+
+__all__ = ["DEFAULT_START", "Harness", "Seed", "config_text", "seed_guild"]
 
 # A Monday in winter time in New York (UTC-5), well before the 2026-03-08 DST change.
 DEFAULT_START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
-class Seed:
-    guild_id: int
-    participant_role: int
-    facilitator_role: int
-    staff_role: int
-    on_call_role: int
+class Seed(CommunityIds):
     escalation_role: int
-    checkins: int
-    celebrations: int
-    staff_alerts: int
-    groups_category: int
     general: int
     participant: int
     participant2: int
@@ -74,40 +66,6 @@ def seed_guild(emu: Emulator) -> Seed:
     )
 
 
-def config_text(
-    emu: Emulator, seed: Seed, db_path: Path, extra: str = "", token_env: str = "HEARTH_TEST_TOKEN"
-) -> str:
-    return f"""
-[discord]
-token_env = "{token_env}"
-guild_id = {seed.guild_id}
-api_base = "{emu.api_base}"
-gateway_url = "{emu.gateway_url}"
-
-[database]
-path = "{db_path}"
-
-[roles]
-participant = {seed.participant_role}
-facilitator = {seed.facilitator_role}
-staff = {seed.staff_role}
-on_call = {seed.on_call_role}
-
-[channels]
-checkins = {seed.checkins}
-celebrations = {seed.celebrations}
-staff_alerts = {seed.staff_alerts}
-groups_category = {seed.groups_category}
-
-[community]
-timezone = "America/New_York"
-
-[logging]
-level = "INFO"
-{extra}
-"""
-
-
 class Harness:
     def __init__(
         self, emu: Emulator, tmp_path: Path, *, start: datetime = DEFAULT_START, extra_config: str = ""
@@ -131,19 +89,8 @@ class Harness:
         return self.bot
 
     async def start(self, **bot_options: Any) -> HearthBot:
-        settings = load_settings(self.config_path)
-        bot = await build_bot(settings, self.clock, guild_ready_timeout=0.1, **bot_options)
-        self.bot = bot
-        self._task = asyncio.create_task(bot.start(self.emu.token))
-        waiter = asyncio.create_task(bot.scheduler_started.wait())
-        done, _ = await asyncio.wait({waiter, self._task}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
-        if self._task in done:
-            waiter.cancel()
-            self._task.result()  # re-raise the start-up failure
-        if waiter not in done:
-            waiter.cancel()
-            raise TimeoutError("the bot did not become ready through the emulator within 10 s")
-        return bot
+        self.bot, self._task = await start_bot(self.config_path, self.clock, self.emu, **bot_options)
+        return self.bot
 
     async def stop(self) -> None:
         bot, task = self.bot, self._task

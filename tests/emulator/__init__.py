@@ -1,20 +1,24 @@
-"""Local Discord emulator: REST v10 + gateway v10 for the real discord.py client.
+"""The local Discord emulator, which lives in ``bot.sandbox.emulator`` so ``pip install .`` carries it.
 
-Quick start::
-
-    async with Emulator() as emu:
-        member = emu.add_member("alice")
-        with emu.patch_discord():
-            bot = commands.Bot(command_prefix="!", intents=discord.Intents.all())
-            task = asyncio.create_task(bot.start(emu.token))
-            await bot.wait_until_ready()
-            ...
-            await bot.close()
-        emu.assert_clean()
+This package keeps the old import paths working: ``from tests.emulator import Emulator`` and
+``from tests.emulator.<module> import ...`` name the very same module objects (so monkeypatching
+either path patches both). ``pytest_plugin`` (needs pytest) stays here.
 """
 
-from .interactions import CommandInvocationError, InteractionHandle
-from .server import CapturedRequest, Emulator
-from .state import EmulatorState
+from __future__ import annotations
+
+import importlib
+import sys
+
+from bot.sandbox.emulator import (
+    CapturedRequest,
+    CommandInvocationError,
+    Emulator,
+    EmulatorState,
+    InteractionHandle,
+)
+
+for _name in ("gateway", "interactions", "openapi", "rest", "runner", "server", "snowflake", "state"):
+    sys.modules[f"{__name__}.{_name}"] = importlib.import_module(f"bot.sandbox.emulator.{_name}")
 
 __all__ = ["CapturedRequest", "CommandInvocationError", "Emulator", "EmulatorState", "InteractionHandle"]

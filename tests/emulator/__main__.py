@@ -16,7 +16,7 @@ import contextlib
 import signal
 from pathlib import Path
 
-from tests.emulator import Emulator
+from bot.sandbox.emulator import Emulator
 from tests.harness import config_text, seed_guild
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from .server import Emulator
+from bot.sandbox.emulator.server import Emulator
 
 
 class _ErrorCollector(logging.Handler):

@@ -21,7 +21,7 @@ from aiohttp import WSMsgType, web
 if TYPE_CHECKING:
     from .server import Emulator
 
-_log = logging.getLogger("tests.emulator.gateway")
+_log = logging.getLogger("bot.sandbox.emulator.gateway")
 
 HEARTBEAT_INTERVAL_MS = 41250
 

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
+from collections.abc import Callable
 
 DISCORD_EPOCH_MS = 1420070400000
 
 _counter = itertools.count()
 
 
+def wall_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+_now: Callable[[], dt.datetime] = wall_now
+
+
+def use_clock(now: Callable[[], dt.datetime] | None) -> None:
+    """Stamp new ids and timestamps with this clock (the sandbox's, which jumps forward) or, with None,
+    wall time again. Ids stay unique and ordered as long as that clock never goes back."""
+    global _now
+    _now = now or wall_now
+
+
 def new_snowflake() -> int:
     """A fresh, strictly increasing snowflake for the current time."""
-    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    ms = int(_now().timestamp() * 1000) - DISCORD_EPOCH_MS
     # The low 22 bits are worker/process/increment in real Discord; a global counter keeps ids unique and ordered.
     return (ms << 22) | (next(_counter) & 0x3FFFFF)
 
@@ -24,4 +38,4 @@ def snowflake_time(snowflake: int) -> dt.datetime:
 
 def iso_now() -> str:
     """Discord-style ISO-8601 timestamp with microseconds and +00:00 offset."""
-    return dt.datetime.now(dt.UTC).isoformat()
+    return _now().isoformat()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import mimetypes
 import re
 import time
 import traceback
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yarl
 from aiohttp import BodyPartReader, web
@@ -30,11 +31,13 @@ from .interactions import (
     modal_submit_components,
     new_interaction_ids,
 )
-from .openapi import DEFAULT_SPEC_PATH, OpenApiSpec, load_spec
 from .snowflake import iso_now, new_snowflake
 from .state import DM, JSON, THREAD_TYPES, EmulatorState, find_component, user_payload
 
-_log = logging.getLogger("tests.emulator")
+if TYPE_CHECKING:
+    from .openapi import OpenApiSpec
+
+_log = logging.getLogger("bot.sandbox.emulator")
 
 API_PREFIX = "/api/v10"
 _UNSET: Any = object()
@@ -94,7 +97,7 @@ class _Waiter:
 
 
 class Emulator:
-    """A fake Discord for one guild.  See tests/emulator/__init__.py for an overview."""
+    """A fake Discord for one guild.  See bot/sandbox/emulator/__init__.py for an overview."""
 
     def __init__(
         self,
@@ -127,9 +130,13 @@ class Emulator:
         self.http_base = ""
         self.api_base = ""
         self.gateway_url = ""
-        path = DEFAULT_SPEC_PATH if openapi_path is _UNSET else openapi_path
-        self.openapi_path: Path | None = path
-        self.spec: OpenApiSpec | None = load_spec(path) if path is not None else None
+        self.openapi_path: Path | None = _default_spec_path() if openapi_path is _UNSET else openapi_path
+        self.spec: OpenApiSpec | None = None
+        if self.openapi_path is not None:
+            # jsonschema is a dev dependency: only validating emulators (the tests') import it.
+            from .openapi import load_spec
+
+            self.spec = load_spec(self.openapi_path)
 
         bot = user_payload(self.bot_user_id, bot_name, bot=True)
         self.state = EmulatorState(
@@ -202,16 +209,20 @@ class Emulator:
         self.bot_role_id = bot_role
         self.add_member(bot_name, user_id=self.bot_user_id, roles=[bot_role], _user=bot)
         self.gateway = Gateway(self)
-        self._requested_port = port  # 0: any free port (tests); fixed for `python -m tests.emulator`
+        self._requested_port = port  # 0: any free port (tests); fixed for `python -m bot sandbox`
 
     # ================================================================== lifecycle
 
-    async def start(self) -> None:
+    async def start(self, *, add_routes: Callable[[web.Application], None] | None = None) -> None:
+        """Serve on 127.0.0.1. ``add_routes`` adds more routes to the same app (the sandbox's web client);
+        they must stay clear of /gateway, /attachments and /api."""
         self._changed = asyncio.Event()
         app = web.Application(client_max_size=100 * 1024 * 1024)
         app.router.add_route("GET", "/gateway", self.gateway.handle)
         app.router.add_route("GET", "/attachments/{channel_id}/{attachment_id}/{filename}", self._serve_attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._handle_rest)
+        if add_routes is not None:
+            add_routes(app)
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
@@ -675,6 +686,8 @@ class Emulator:
             focused=focused,
         )
         payload["data"] = {"id": cmd["id"], "name": cmd["name"], "type": 1, "options": opts}
+        if "guild_id" in cmd:  # guild commands carry it, as for slash commands; without it the client finds none
+            payload["data"]["guild_id"] = cmd["guild_id"]
         handle = await self._fire(payload)
         await handle.wait_response(timeout)
         return handle.choices or []
@@ -1022,7 +1035,9 @@ class Emulator:
         data = self._blobs.get(int(request.match_info["attachment_id"]))
         if data is None:
             return web.Response(status=404)
-        return web.Response(body=data, headers={"Content-Type": "application/octet-stream"})
+        # A guessed type lets a browser show an image inline (the sandbox's web client).
+        ctype = mimetypes.guess_type(request.match_info["filename"])[0] or "application/octet-stream"
+        return web.Response(body=data, headers={"Content-Type": ctype})
 
     async def _handle_unknown(self, request: web.Request) -> web.StreamResponse:
         self.record_problem(f"request outside the API: {request.method} {request.path}")
@@ -1041,6 +1056,15 @@ class Emulator:
             if role["name"] == name:
                 return role
         raise LookupError(f"no role named {name!r}")
+
+
+def _default_spec_path() -> Path | None:
+    """Discord's OpenAPI spec beside a source checkout (../shared/discord-api-spec), when jsonschema is there."""
+    try:
+        from .openapi import DEFAULT_SPEC_PATH
+    except ImportError:
+        return None
+    return DEFAULT_SPEC_PATH
 
 
 def rest_perms_dm() -> int:

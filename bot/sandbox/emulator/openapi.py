@@ -28,7 +28,7 @@ from referencing.jsonschema import DRAFT202012
 
 SPEC_URI = "urn:discord-openapi"
 
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "discord-api-spec" / "openapi.json"
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[4] / "shared" / "discord-api-spec" / "openapi.json"
 
 
 def _type_with_snowflake_ints(
