@@ -164,6 +164,18 @@ class HearthBot(commands.Bot):
         # The one message listener: features receive messages through the router, in order (bot.routing).
         await self.router.route(message)
 
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent, /) -> None:
+        # Edits go through the same router (a check-in edited into a crisis message is screened like a new
+        # one). Raw, so no message cache is needed; updates Discord makes itself (link previews) carry no
+        # edited_timestamp and are skipped.
+        message = payload.message
+        if message.edited_at is None:
+            return
+        before = payload.cached_message
+        if before is not None and before.content == message.content:
+            return
+        await self.router.route(message, edited=True)
+
     async def process_commands(self, message: discord.Message, /) -> None:
         # Hearth has only application commands. Without this, a message that mentions the
         # bot would be parsed as a prefix command and logged as "command not found".

@@ -180,6 +180,11 @@ class CrisisSettings(_Section):
     max_repeats: Annotated[int, Field(ge=0, le=50)] = 3
     resolve_reminder_minutes: PositiveMinutes = 120
     retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    # On start, messages posted while Hearth was down are screened: at most this far back and this many per
+    # channel, in at most this many DM channels (the most recently active).
+    backlog_hours: Annotated[float, Field(ge=0, le=24 * 14)] = 24
+    backlog_messages: Annotated[int, Field(ge=0, le=5000)] = 500
+    backlog_dm_channels: Annotated[int, Field(ge=0, le=100_000)] = 200
 
 
 def _positive_sorted(values: tuple[int, ...]) -> tuple[int, ...]:

@@ -40,6 +40,8 @@ class Routed:
     place: Place
     group_id: int | None = None
     flagged: bool = False  # set by crisis screening when the message opened or joined an incident
+    edited: bool = False  # an edit of an earlier message (on_raw_message_edit), not a new one
+    replayed: bool = False  # posted while Hearth was down, screened on start (crisis screening only)
     notes: dict[str, object] = field(default_factory=dict)
 
 
@@ -74,27 +76,28 @@ class MessageRouter:
     def names(self) -> list[str]:
         return [r.name for r in self._routes]
 
-    async def classify(self, message: discord.Message) -> Routed | None:
+    async def classify(self, message: discord.Message, *, edited: bool = False) -> Routed | None:
         """Where a message was posted; None for messages no feature takes (bots, webhooks, other servers)."""
         if message.author.bot or message.webhook_id is not None:
             return None
         if message.guild is None:
-            return Routed(message, Place.DM) if isinstance(message.channel, discord.DMChannel) else None
+            return Routed(message, Place.DM, edited=edited) if isinstance(message.channel, discord.DMChannel) else None
         if message.guild.id != self._guild_id:
             return None
         channel = message.channel
         parent_id = getattr(channel, "parent_id", None)
         if self._checkins in (channel.id, parent_id):
-            return Routed(message, Place.CHECKINS)
+            return Routed(message, Place.CHECKINS, edited=edited)
         group_id = await self._group_of_channel(channel.id)
         if group_id is None and parent_id is not None:
             group_id = await self._group_of_channel(parent_id)
         if group_id is not None:
-            return Routed(message, Place.GROUP, group_id=group_id)
-        return Routed(message, Place.OTHER)
+            return Routed(message, Place.GROUP, group_id=group_id, edited=edited)
+        return Routed(message, Place.OTHER, edited=edited)
 
-    async def route(self, message: discord.Message) -> Routed | None:
-        routed = await self.classify(message)
+    async def route(self, message: discord.Message, *, edited: bool = False) -> Routed | None:
+        """Hand a message (or, with ``edited``, its new version) to the features that watch its place."""
+        routed = await self.classify(message, edited=edited)
         if routed is None or routed.place is Place.OTHER:
             return routed
         for route in list(self._routes):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import discord
@@ -27,6 +28,7 @@ class ScreenRequest:
     guild_id: int | None = None
     channel_id: int | None = None
     message_id: int | None = None
+    posted_at: datetime | None = None  # when the message was written, if the text is a message
 
 
 class CrisisScreen(Protocol):

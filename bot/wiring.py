@@ -68,6 +68,7 @@ def build_services(
         clinician_roles=(settings.roles.staff, settings.roles.on_call),
     )
     data_rights.register(crisis)
+    data_rights.register(crisis.cursors)
     _connect_signals(people, groups, checkins, milestones, scheduler)
     if scheduler is not None:
         # A service that writes something due wakes its own work; callers never talk to the scheduler.

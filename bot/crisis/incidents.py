@@ -33,6 +33,7 @@ from typing import Any, Protocol
 
 from bot.clock import Clock, to_db
 from bot.config import CrisisSettings
+from bot.crisis.backlog import ScreeningCursors
 from bot.crisis.detector import Assessment, CrisisDetector, Severity
 from bot.crisis.screening import Screener
 from bot.db import Database
@@ -125,6 +126,8 @@ class Report:
     message_id: int | None = None
     group_id: int | None = None
     reported_by: int | None = None
+    # When the message was written, if known (a backlog message screened on start may be hours old).
+    posted_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,8 @@ class IncidentDetail:
 class CrisisService:
     feature = FEATURE
     tables = ("crisis_incidents", "crisis_matches", "crisis_outbox")
+    # What screening has seen, per channel (its own data hook; see bot.crisis.backlog).
+    cursors: ScreeningCursors
 
     def __init__(
         self,
@@ -168,6 +173,7 @@ class CrisisService:
         self.groups = groups
         self.detector = detector or CrisisDetector()
         self.screener = Screener(self.detector)
+        self.cursors = ScreeningCursors(db, clock)
         self._clinician_roles = frozenset(clinician_roles)
         self._courier: Courier | None = None
         self._staff: StaffDirectory | None = None
@@ -248,7 +254,7 @@ class CrisisService:
                     severity=str(report.severity), categories=report.categories, source=report.source,
                     guild_id=report.guild_id, channel_id=report.channel_id, message_id=report.message_id,
                     group_id=report.group_id, excerpt=excerpt, reported_by=report.reported_by, at=now,
-                    next_escalation_at=escalate_at,
+                    next_escalation_at=escalate_at, posted_at=report.posted_at,
                 )
                 created = True
                 if route == "staff":
@@ -287,6 +293,8 @@ class CrisisService:
                 last = await repo.last_person_notice(tx, report.user_id)
                 cooldown = timedelta(minutes=self.settings.cooldown_minutes)
                 notify = last is None or now - last >= cooldown
+                if notify:  # reserved with the incident write: a message a second later finds it taken
+                    await repo.set_fields(tx, incident_id, person_notice_reserved_at=now)
             incident = await repo.get(tx, incident_id)
         assert incident is not None
         await self._audit.record(

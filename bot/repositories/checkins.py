@@ -212,6 +212,26 @@ def record_checkins_sync(
     return out
 
 
+async def update_from_message(
+    db: Queryable,
+    *,
+    user_id: int,
+    message_id: int,
+    mood: int | None,
+    cravings: int | None,
+    sleep_hours: float | None,
+    note: str | None,
+    now: datetime,
+) -> bool:
+    """The in-channel message a check-in was recorded from was edited: the check-in follows it."""
+    changed = await db.execute(
+        "UPDATE checkins SET mood = ?, cravings = ?, sleep_hours = ?, note = ?, updated_at = ?"
+        " WHERE user_id = ? AND message_id = ?",
+        (mood, cravings, sleep_hours, note, to_db(now), user_id, message_id),
+    )
+    return changed > 0
+
+
 async def checkin_dates(db: Queryable, user_id: int, since: date | None = None) -> list[date]:
     rows = await db.fetch_all(
         "SELECT local_date FROM checkins WHERE user_id = ? AND local_date >= ? ORDER BY local_date",

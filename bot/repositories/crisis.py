@@ -51,6 +51,9 @@ class Incident:
     staff_reached_at: datetime | None
     unreached_since: datetime | None
     alert_reposts: int
+    person_notice_reserved_at: datetime | None = None
+    posted_at: datetime | None = None
+    degraded_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -134,6 +137,9 @@ def _incident(row: Any) -> Incident:
         staff_reached_at=maybe_from_db(row["staff_reached_at"]),
         unreached_since=maybe_from_db(row["unreached_since"]),
         alert_reposts=row["alert_reposts"],
+        person_notice_reserved_at=maybe_from_db(row["person_notice_reserved_at"]),
+        posted_at=maybe_from_db(row["posted_at"]),
+        degraded_at=maybe_from_db(row["degraded_at"]),
     )
 
 
@@ -204,15 +210,18 @@ async def insert_incident(
     reported_by: int | None,
     at: datetime,
     next_escalation_at: datetime | None,
+    posted_at: datetime | None = None,
+    degraded_at: datetime | None = None,
 ) -> int:
     return await db.insert(
         "INSERT INTO crisis_incidents (user_id, route, origin, severity, status, categories, source, guild_id, "
-        "channel_id, message_id, group_id, excerpt, reported_by, opened_at, last_seen_at, next_escalation_at) "
-        "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "channel_id, message_id, group_id, excerpt, reported_by, opened_at, last_seen_at, next_escalation_at, "
+        "posted_at, degraded_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             user_id, route, origin, severity, json.dumps(list(categories)), source, guild_id, channel_id,
             message_id, group_id, excerpt, reported_by, to_db(at), to_db(at),
             None if next_escalation_at is None else to_db(next_escalation_at),
+            None if posted_at is None else to_db(posted_at), None if degraded_at is None else to_db(degraded_at),
         ),
     )
 
@@ -278,8 +287,11 @@ async def matches_of(db: Queryable, incident_id: int) -> list[Match]:
 
 
 async def last_person_notice(db: Queryable, user_id: int) -> datetime | None:
+    """When the person was last sent (or had reserved) crisis resources."""
     value = await db.fetch_value(
-        "SELECT MAX(person_notified_at) FROM crisis_incidents WHERE user_id = ?", (user_id,)
+        "SELECT MAX(COALESCE(person_notice_reserved_at, person_notified_at)) FROM crisis_incidents"
+        " WHERE user_id = ?",
+        (user_id,),
     )
     return maybe_from_db(value)
 
@@ -290,6 +302,7 @@ async def set_fields(db: Queryable, incident_id: int, **fields: Any) -> int:
         "status", "acknowledged_by", "acknowledged_at", "closed_by", "closed_at", "safe_at", "talk_requested_at",
         "talk_thread_id", "person_notified_at", "person_notice_via", "escalations", "next_escalation_at",
         "resolve_reminder_at", "alert_channel_id", "alert_message_id", "unreached_since",
+        "person_notice_reserved_at",
     }
     names = list(fields)
     if not names or any(n not in allowed for n in names):

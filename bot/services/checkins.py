@@ -343,6 +343,22 @@ class CheckinService:
         )
         return MessageOutcome(outcome=outcome, parsed=parsed, send_format_hint=hint)
 
+    async def record_edit(self, person: Person, text: str, *, message_id: int) -> bool:
+        """The person edited an in-channel check-in: the stored values and note follow the edit.
+
+        Only the check-in that was recorded from this very message changes (a later check-in the same day
+        replaced it otherwise). Returns whether a check-in was updated.
+        """
+        parsed = parse_checkin(text)
+        note = text[:4000] if text.strip() else None
+        updated = await repo.update_from_message(
+            self._db, user_id=person.user_id, message_id=message_id, mood=parsed.mood, cravings=parsed.cravings,
+            sleep_hours=parsed.sleep_hours, note=note, now=self._clock.now(),
+        )
+        if updated:
+            log.debug("check-in message %s by user %s edited", message_id, person.user_id)
+        return updated
+
     # ------------------------------------------------------------------ group commit
     async def _write(self, write: repo.CheckinWrite) -> tuple[repo.RecordedCheckin, bool]:
         """Queue one check-in for the writer task and wait until it is committed.

@@ -420,6 +420,13 @@ class GroupsService:
         return Decision(request=decided, group=group, approved=approve, newly_added=newly)
 
     # ------------------------------------------------------------------------- listing
+    async def watched_channel_ids(self) -> set[int]:
+        """The text and voice channels of every group that is not archived (crisis screening watches them)."""
+        found: set[int] = set()
+        for g in await repo.all_groups(self._db, include_archived=False):
+            found.update(c for c in (g.channel_id, g.voice_channel_id) if c is not None)
+        return found
+
     async def list_for(self, person: Person) -> list[GroupSummary]:
         counts = await repo.member_counts(self._db)
         groups = await repo.all_groups(self._db)

@@ -195,6 +195,14 @@ class Checkins(commands.Cog):
         person = self.bot.person(message.author)
         if not (person.is_participant or person.is_facilitator or person.is_staff):
             return
+        if routed.edited:
+            # The stored check-in follows the edit; no new reaction or tip (a flagged edit got the crisis
+            # response from screening, which ran first).
+            try:
+                await self.bot.services.checkins.record_edit(person, message.content, message_id=message.id)
+            except Exception:
+                log.exception("edit of in-channel check-in %s by user %s failed", message.id, message.author.id)
+            return
         async with self._slots:
             try:
                 result = await self.bot.services.checkins.record_message(

@@ -21,6 +21,7 @@ from bot.app import HearthBot
 from bot.crisis.detector import Assessment, Severity
 from bot.crisis.incidents import Report, ReportOutcome
 from bot.crisis.screening import own_words
+from bot.errors import new_incident_code
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
 from bot.routing import SCREENING, Place, Routed
@@ -46,6 +47,8 @@ ROUTE_NAME = "crisis screening"
 DYNAMIC_ITEMS = (AcknowledgeButton, ResolveButton, FalseAlarmButton, SafeButton, TalkButton, EscalateSelect)
 WORK_NAME = "crisis"
 RETENTION_WORK = "crisis-retention"
+CURSORS_WORK = "crisis-screening-cursors"
+CURSOR_FLUSH = timedelta(seconds=5)
 NOTE_LIMIT = 500
 
 STATUS_CHOICES = [
@@ -85,17 +88,25 @@ class Crisis(commands.Cog):
         self.bot.scheduler.register(
             RETENTION_WORK, PeriodicWork(self.service.purge_expired, timedelta(hours=6), self.bot.clock)
         )
+        self.bot.scheduler.register(
+            CURSORS_WORK, PeriodicWork(self.service.cursors.flush, CURSOR_FLUSH, self.bot.clock)
+        )
         self.bot.crisis_screen = self
         self.bot.router.add(
             ROUTE_NAME, SCREENING, {Place.CHECKINS, Place.GROUP, Place.DM}, self.on_routed_message
         )
         # Load the detector's model now, off the event loop, so the first message is not the one that waits.
         await asyncio.to_thread(self.service.detector.load)
+        # The coroutine is the task itself, so cancelling it before it ran (a quick unload) leaves nothing behind.
+        backlog = asyncio.get_running_loop().create_task(self._screen_backlog_when_ready())
+        self._tasks.add(backlog)
+        backlog.add_done_callback(self._tasks.discard)
 
     async def cog_unload(self) -> None:
         self.bot.router.remove(ROUTE_NAME)
         self.bot.scheduler.unregister(WORK_NAME)
         self.bot.scheduler.unregister(RETENTION_WORK)
+        self.bot.scheduler.unregister(CURSORS_WORK)
         self.bot.crisis_screen = UnscreenedText()
         self.service.detach()
         await self.service.screener.close()
@@ -104,6 +115,10 @@ class Crisis(commands.Cog):
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         for task in list(self._tasks):
             task.cancel()
+        try:
+            await self.service.cursors.flush()
+        except Exception:
+            log.exception("could not save the screening cursors at shutdown; a few messages will be screened again")
 
     def _spawn(self, name: str, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_running_loop().create_task(log_task_errors(name, coro))
@@ -158,6 +173,7 @@ class Crisis(commands.Cog):
                 user_id=request.user_id, severity=assessment.severity, categories=assessment.categories,
                 source=request.source, text=request.text, guild_id=request.guild_id,
                 channel_id=request.channel_id, message_id=request.message_id, group_id=group_id,
+                posted_at=request.posted_at,
             ),
             interaction=interaction,
         )
@@ -202,10 +218,13 @@ class Crisis(commands.Cog):
     # ------------------------------------------------------------------ listening (bot.router, first)
     async def on_routed_message(self, routed: Routed) -> None:
         message = routed.message
+        self.service.cursors.seen(
+            message.channel.id, message.id, dm_user_id=message.author.id if routed.place is Place.DM else None
+        )
         if not message.content:
             return
         if routed.place is Place.DM:
-            routed.flagged = await self._on_dm(message)
+            routed.flagged = await self._on_dm(message, edited=routed.edited or routed.replayed)
             return
         assert message.guild is not None
         roles = {r.id for r in getattr(message.author, "roles", ())}
@@ -213,26 +232,85 @@ class Crisis(commands.Cog):
         if not text or not self.service.screens_author(roles):
             return
         channel_id = message.channel.id
-        assessment = await self.service.assess_message(text, author_id=message.author.id, channel_id=channel_id)
+        if routed.edited:  # the new version alone: its earlier words are already in the context
+            assessment = await self.service.assess(text)
+        else:
+            assessment = await self.service.assess_message(text, author_id=message.author.id, channel_id=channel_id)
         if not assessment.is_risk:
             return
         routed.flagged = True
         source = "checkin_message" if routed.place is Place.CHECKINS else "group_message"
         request = ScreenRequest(
             user_id=message.author.id, text=message.content, source=source, guild_id=message.guild.id,
-            channel_id=channel_id, message_id=message.id,
+            channel_id=channel_id, message_id=message.id, posted_at=message.created_at,
         )
         await self._handle_risk(request, assessment, routed.group_id, None)
 
-    async def _on_dm(self, message: discord.Message) -> bool:
+    async def _on_dm(self, message: discord.Message, *, edited: bool = False) -> bool:
         request = ScreenRequest(
             user_id=message.author.id, text=message.content, source="dm", channel_id=message.channel.id,
-            message_id=message.id,
+            message_id=message.id, posted_at=message.created_at,
         )
         if await self.screen(request):
             return True
+        if edited:
+            return False  # they had the guidance when they first wrote
         await message.channel.send(_embeds.DM_GUIDANCE, allowed_mentions=discord.AllowedMentions.none())
         return False
+
+    # ------------------------------------------------------------------ backlog (messages posted while down)
+    async def _screen_backlog_when_ready(self) -> None:
+        await self.bot.wait_until_ready()
+        try:
+            await self.screen_backlog()
+        except Exception:
+            log.exception("screening the backlog failed [%s]", new_incident_code())
+
+    async def screen_backlog(self) -> int:
+        """Screen, oldest first, what was posted in watched channels while Hearth was not running.
+
+        Bounded by ``crisis.backlog_hours`` and ``crisis.backlog_messages`` per channel. Returns how many
+        messages were screened. Runs before anything else Hearth does after connecting, apart from what the
+        scheduler starts (crisis work first).
+        """
+        settings = self.bot.settings.crisis
+        if settings.backlog_hours <= 0 or settings.backlog_messages <= 0:
+            return 0
+        watched = {self.bot.settings.channels.checkins} | await self.bot.services.groups.watched_channel_ids()
+        plan = await self.service.cursors.start_points(
+            watched, window=timedelta(hours=settings.backlog_hours), max_dm_channels=settings.backlog_dm_channels
+        )
+        screened = 0
+        for channel_id, after in [*plan.guild_channels.items(), *plan.dm_channels.items()]:
+            screened += await self._screen_channel_backlog(channel_id, after, settings.backlog_messages)
+        if screened:
+            log.info("screened %d message(s) posted while Hearth was not running", screened)
+        await self.service.cursors.flush()
+        return screened
+
+    async def _screen_channel_backlog(self, channel_id: int, after: int, limit: int) -> int:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except (discord.HTTPException, OSError) as exc:
+                log.warning("backlog of channel %s not screened: %s", channel_id, getattr(exc, "status", exc))
+                return 0
+        if not isinstance(channel, discord.abc.Messageable):
+            return 0
+        count = 0
+        try:
+            async for message in channel.history(limit=limit, after=discord.Object(after), oldest_first=True):
+                routed = await self.bot.router.classify(message)
+                if routed is None or routed.place is Place.OTHER:
+                    continue
+                routed.replayed = True
+                await self.on_routed_message(routed)
+                count += 1
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("backlog of channel %s cut short after %d message(s): %s",
+                        channel_id, count, getattr(exc, "status", exc))
+        return count
 
     # ------------------------------------------------------------------ /help-now
     @app_commands.command(

@@ -9,7 +9,7 @@ reached one (until then: staff are being contacted).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -126,6 +126,17 @@ def alert_content(on_call_role: int, incident: Incident) -> str:
     )
 
 
+LATE_SCREENING = timedelta(minutes=5)
+
+
+def age_words(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return f"{hours} hours" if hours < 48 else f"{hours // 24} days"
+
+
 def alert_embed(incident: Incident) -> discord.Embed:
     colour = {
         "open": RED if incident.severity == "imminent" else AMBER,
@@ -143,6 +154,13 @@ def alert_embed(incident: Incident) -> discord.Embed:
         where = f"[{where}]({incident.jump_url})"
     embed.add_field(name="Where (newest)", value=where, inline=True)
     embed.add_field(name="When", value=f"{ts(incident.opened_at)} ({ts(incident.opened_at, 'R')})", inline=True)
+    if incident.posted_at is not None and incident.opened_at - incident.posted_at >= LATE_SCREENING:
+        embed.add_field(
+            name="Written",
+            value=f"{ts(incident.posted_at)} ({age_words(incident.opened_at - incident.posted_at)} before this "
+                  "alert: posted while Hearth was offline, screened when it started)",
+            inline=False,
+        )
     if incident.match_count > 1:
         embed.add_field(
             name="Messages", value=f"{incident.match_count}, last {ts(incident.last_seen_at, 'R')}", inline=True

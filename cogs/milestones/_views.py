@@ -86,8 +86,9 @@ class EncouragementModal(HearthModal):
         flagged = await bot.crisis_screen.screen(
             ScreenRequest(
                 user_id=interaction.user.id, text=text, source="encouragement",
+                # No message id: the words are this author's submission, not the celebration message
+                # (keying by that message would drop a second person's crisis text as a duplicate).
                 guild_id=interaction.guild_id, channel_id=interaction.channel_id,
-                message_id=interaction.message.id if interaction.message else None,
             ),
             interaction,
         )

@@ -524,6 +524,18 @@ class Emulator:
         await self.gateway.flush()
         return msg
 
+    async def edit_user_message(self, channel_id: int, message_id: int, content: str) -> JSON:
+        """The author edits their message (MESSAGE_UPDATE with the full message and an edited_timestamp)."""
+        msg = self.state.find_message(channel_id, message_id)
+        if msg is None:
+            raise ValueError(f"unknown message {message_id}")
+        msg["content"] = content
+        msg["edited_timestamp"] = iso_now()
+        self.gateway.dispatch_nowait("MESSAGE_UPDATE", rest._public(msg))
+        self.notify()
+        await self.gateway.flush()
+        return msg
+
     async def delete_message(self, channel_id: int, message_id: int) -> None:
         """Someone (e.g. a moderator) deletes a message (MESSAGE_DELETE); later requests for it get 404 10008."""
         msg = self.state.find_message(channel_id, message_id)

@@ -1,0 +1,22 @@
+-- Every risky message is screened, once (issue 10, B7-B9 and D18).
+--
+-- screening_cursors: per watched channel (check-ins, group channels, DMs with the bot), the
+-- newest message id screened. On start the bot screens what was posted after it while it was
+-- down. Holds channel and message ids only; user_id is set for DM channels so that a person's
+-- deletion removes their row.
+CREATE TABLE screening_cursors (
+    channel_id      INTEGER PRIMARY KEY,
+    user_id         INTEGER,                 -- the person, for a DM channel; NULL otherwise
+    last_message_id INTEGER NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+CREATE INDEX screening_cursors_user ON screening_cursors (user_id) WHERE user_id IS NOT NULL;
+
+-- The person-notice slot is reserved in the same transaction as the incident write, so two
+-- messages a second apart give one resource message (person_notified_at says it was sent).
+ALTER TABLE crisis_incidents ADD COLUMN person_notice_reserved_at TEXT;
+-- When the message that opened the incident was written, if earlier than opened_at (screened
+-- from the backlog on start, or written while the database was busy).
+ALTER TABLE crisis_incidents ADD COLUMN posted_at TEXT;
+-- The alert was posted on the degraded path (database unavailable) before this row existed.
+ALTER TABLE crisis_incidents ADD COLUMN degraded_at TEXT;
