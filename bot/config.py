@@ -185,6 +185,9 @@ class CrisisSettings(_Section):
     backlog_hours: Annotated[float, Field(ge=0, le=24 * 14)] = 24
     backlog_messages: Annotated[int, Field(ge=0, le=5000)] = 500
     backlog_dm_channels: Annotated[int, Field(ge=0, le=100_000)] = 200
+    # How long writing a new incident is retried while the database is busy or failing before the alert and
+    # the person's resources are sent without it (degraded path); the incident is written when it answers.
+    db_retry_seconds: Annotated[float, Field(ge=0, le=600)] = 60
 
 
 def _positive_sorted(values: tuple[int, ...]) -> tuple[int, ...]:

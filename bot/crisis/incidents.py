@@ -128,6 +128,18 @@ class Report:
     reported_by: int | None = None
     # When the message was written, if known (a backlog message screened on start may be hours old).
     posted_at: datetime | None = None
+    # Sent on the degraded path before this report could be written (the database was unavailable).
+    degraded: DegradedSend | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DegradedSend:
+    """What went out while the incident could not be written: the alert message, and how the person was reached."""
+
+    at: datetime
+    alert_channel_id: int | None
+    alert_message_id: int | None
+    person_via: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +229,7 @@ class CrisisService:
         )
         return timedelta(minutes=minutes)
 
-    def _excerpt(self, text: str | None) -> str | None:
+    def excerpt(self, text: str | None) -> str | None:
         if not self.settings.include_excerpt or not text:
             return None
         return neutralize_mentions(truncate(" ".join(text.split()), EXCERPT_LIMIT))[: EXCERPT_LIMIT + 20]
@@ -243,7 +255,7 @@ class CrisisService:
                 if seen is not None:
                     return ReportOutcome(seen, False, True, False, ())
             current = await repo.open_for(tx, report.user_id, route)
-            excerpt = self._excerpt(report.text)
+            excerpt = self.excerpt(report.text)
             outbox: list[int] = []
             if current is None:
                 escalate_at = now + self.ack_timeout(report.severity) if route == "staff" else None
@@ -255,10 +267,27 @@ class CrisisService:
                     guild_id=report.guild_id, channel_id=report.channel_id, message_id=report.message_id,
                     group_id=report.group_id, excerpt=excerpt, reported_by=report.reported_by, at=now,
                     next_escalation_at=escalate_at, posted_at=report.posted_at,
+                    degraded_at=None if report.degraded is None else report.degraded.at,
                 )
                 created = True
                 if route == "staff":
-                    outbox.append(await repo.enqueue(tx, incident_id, "alert", at=now))
+                    alert_id = await repo.enqueue(tx, incident_id, "alert", at=now)
+                    sent = report.degraded
+                    if sent is not None and sent.alert_message_id is not None:
+                        # The degraded alert is this incident's alert: recorded as sent, then edited into the
+                        # full alert with its buttons.
+                        await repo.mark_sent(
+                            tx, alert_id, at=sent.at, channel_id=sent.alert_channel_id,
+                            message_id=sent.alert_message_id,
+                        )
+                        await repo.set_fields(
+                            tx, incident_id, alert_channel_id=sent.alert_channel_id,
+                            alert_message_id=sent.alert_message_id,
+                        )
+                        await repo.mark_staff_reached(tx, incident_id, at=sent.at)
+                        outbox.append(await repo.enqueue(tx, incident_id, "alert_edit", at=now))
+                    else:
+                        outbox.append(alert_id)
             else:
                 incident_id = current.id
                 created = False
@@ -295,27 +324,42 @@ class CrisisService:
                 notify = last is None or now - last >= cooldown
                 if notify:  # reserved with the incident write: a message a second later finds it taken
                     await repo.set_fields(tx, incident_id, person_notice_reserved_at=now)
+            if report.degraded is not None and report.degraded.person_via is not None:
+                sent_at = report.degraded.at
+                await repo.set_fields(
+                    tx, incident_id, person_notified_at=sent_at, person_notice_via=report.degraded.person_via,
+                    person_notice_reserved_at=sent_at,
+                )
+                notify = False
             incident = await repo.get(tx, incident_id)
         assert incident is not None
-        await self._audit.record(
-            feature=FEATURE,
-            action="incident_opened" if created else "incident_updated",
-            # A peer reporter stays anonymous: the audit row is exported to the person.
-            actor_id=report.reported_by if report.origin == "manual" else None,
-            target_id=report.user_id,
-            subject_id=incident.id,
-            detail={
-                "origin": report.origin, "severity": str(report.severity), "source": report.source,
-                "categories": list(report.categories), "channel_id": report.channel_id,
-                "message_id": report.message_id,
-            },
-        )
+        await self._audit_report(report, incident, created)
         log.info(
             "crisis incident %s %s for user %s (origin %s, severity %s, source %s)",
             incident.id, "opened" if created else "updated", report.user_id, report.origin,
             incident.severity, report.source,
         )
         return ReportOutcome(incident, created, False, notify, tuple(outbox))
+
+    async def _audit_report(self, report: Report, incident: Incident, created: bool) -> None:
+        """The audit row of a report. The incident is already written: a failure here is logged, never raised
+        (a retry of the whole report would find the message already screened and send nothing)."""
+        try:
+            await self._audit.record(
+                feature=FEATURE,
+                action="incident_opened" if created else "incident_updated",
+                # A peer reporter stays anonymous: the audit row is exported to the person.
+                actor_id=report.reported_by if report.origin == "manual" else None,
+                target_id=report.user_id,
+                subject_id=incident.id,
+                detail={
+                    "origin": report.origin, "severity": str(report.severity), "source": report.source,
+                    "categories": list(report.categories), "channel_id": report.channel_id,
+                    "message_id": report.message_id, "degraded": report.degraded is not None,
+                },
+            )
+        except Exception:
+            log.exception("crisis incident %s: audit record not written [%s]", incident.id, new_incident_code())
 
     async def _facilitators_for(self, report: Report) -> list[int]:
         if self.groups is None:

@@ -302,7 +302,7 @@ async def set_fields(db: Queryable, incident_id: int, **fields: Any) -> int:
         "status", "acknowledged_by", "acknowledged_at", "closed_by", "closed_at", "safe_at", "talk_requested_at",
         "talk_thread_id", "person_notified_at", "person_notice_via", "escalations", "next_escalation_at",
         "resolve_reminder_at", "alert_channel_id", "alert_message_id", "unreached_since",
-        "person_notice_reserved_at",
+        "person_notice_reserved_at", "degraded_at",
     }
     names = list(fields)
     if not names or any(n not in allowed for n in names):

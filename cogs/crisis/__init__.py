@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Coroutine
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +21,7 @@ from discord.ext import commands
 
 from bot.app import HearthBot
 from bot.crisis.detector import Assessment, Severity
-from bot.crisis.incidents import Report, ReportOutcome
+from bot.crisis.incidents import DegradedSend, Delivered, Report, ReportOutcome
 from bot.crisis.screening import own_words
 from bot.errors import new_incident_code
 from bot.permissions import HearthRole, require
@@ -167,7 +169,7 @@ class Crisis(commands.Cog):
         assessment: Assessment,
         group_id: int | None,
         interaction: discord.Interaction[Any] | None,
-    ) -> ReportOutcome:
+    ) -> ReportOutcome | None:
         return await self.open_incident(
             Report(
                 user_id=request.user_id, severity=assessment.severity, categories=assessment.categories,
@@ -178,11 +180,72 @@ class Crisis(commands.Cog):
             interaction=interaction,
         )
 
+    async def _report_with_retries(self, report: Report) -> ReportOutcome | None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.bot.settings.crisis.db_retry_seconds
+        delay = 0.25
+        while True:
+            try:
+                return await self.service.report(report)
+            except (sqlite3.Error, OSError) as exc:
+                left = deadline - loop.time()
+                if left <= 0:
+                    return None
+                log.warning("crisis incident for user %s not written (%s); retrying", report.user_id,
+                            type(exc).__name__)
+                await asyncio.sleep(min(delay, left))
+                delay = min(delay * 2, 8.0)
+
+    async def _degraded(self, report: Report, interaction: discord.Interaction[Any] | None) -> None:
+        """The database did not answer: alert and resources now, the incident when it answers."""
+        code = new_incident_code()
+        log.error(
+            "crisis incident for user %s could NOT be written (database unavailable); sending the alert and the "
+            "person's resources without it (degraded) [%s]", report.user_id, code,
+        )
+        alert: Delivered | None = None
+        try:
+            alert = await self.courier.degraded_alert(report, excerpt=self.service.excerpt(report.text), code=code)
+        except Exception as exc:
+            log.error("degraded alert for user %s failed too (%s) [%s]", report.user_id, classify(exc).reason, code)
+        via = await self.courier.degraded_person_notice(report, staff_reached=alert is not None, code=code)
+        sent = DegradedSend(
+            at=self.bot.clock.now(), alert_channel_id=alert.channel_id if alert else None,
+            alert_message_id=alert.message_id if alert else None, person_via=via,
+        )
+        self._spawn("crisis degraded write", self._write_when_possible(replace(report, degraded=sent), code))
+
+    async def _write_when_possible(self, report: Report, code: str) -> None:
+        delay = 1.0
+        while True:
+            try:
+                outcome = await self.service.report(report)
+                break
+            except (sqlite3.Error, OSError) as exc:
+                log.error("degraded crisis incident for user %s still not written (%s) [%s]", report.user_id,
+                          type(exc).__name__, code)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        log.warning("degraded crisis alert [%s] is now incident %s", code, outcome.incident.id)
+        if outcome.outbox_ids:
+            self._spawn("crisis alert delivery", self.service.deliver(outcome.outbox_ids))
+        self.bot.scheduler.poke(WORK_NAME)
+        if outcome.notify_person:
+            await self.notify_person(outcome.incident, None)
+
     async def open_incident(
         self, report: Report, *, interaction: discord.Interaction[Any] | None
-    ) -> ReportOutcome:
-        """Write first (outbox), then send the staff alert and the person's resources side by side."""
-        outcome = await self.service.report(report)
+    ) -> ReportOutcome | None:
+        """Write first (outbox), then send the staff alert and the person's resources side by side.
+
+        If the database cannot take the write (busy, locked, I/O error) for ``crisis.db_retry_seconds``, the
+        alert and the resources go out without it (degraded path) and the incident is written as soon as the
+        database answers; the returned outcome is then None-like (``incident`` is not yet known).
+        """
+        outcome = await self._report_with_retries(report)
+        if outcome is None:
+            await self._degraded(report, interaction)
+            return None
         if outcome.duplicate:
             return outcome
         if outcome.outbox_ids:
@@ -395,6 +458,13 @@ class Crisis(commands.Cog):
             ),
             interaction=None,
         )
+        if outcome is None:  # degraded: sent to staff without a record
+            await reply(
+                interaction,
+                "Thank you for looking out for them. I've passed this on to the staff team; your name is not shared "
+                "with them. If you think someone is in immediate danger, call 911.",
+            )
+            return
         log.info("peer concern recorded as incident %s", outcome.incident.id)
         await reply(
             interaction,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.crisis.incidents import Delivered, DeliveryFailed, nonce_for, person_nonce
+from bot.crisis.incidents import Delivered, DeliveryFailed, Report, nonce_for, person_nonce
 from bot.repositories.crisis import Incident, OutboxItem
 from bot.ui import reply
 from cogs.crisis import _embeds
@@ -218,8 +218,14 @@ class DiscordCourier:
             return Delivered(None, None)  # the alert itself is not out yet; it will be sent current
         partial = self.bot.get_partial_messageable(incident.alert_channel_id, guild_id=self.bot.guild_id)
         try:
+            # A degraded alert's words said it had no number yet; once written, they are the normal ones.
+            # (An edit never pings again; the role stays in allowed_mentions so the message keeps its mention.)
+            extra: dict[str, Any] = {}
+            if incident.degraded_at is not None:
+                on_call = self.bot.settings.roles.on_call
+                extra = {"content": _embeds.alert_content(on_call, incident), "allowed_mentions": self._roles(on_call)}
             await partial.get_partial_message(incident.alert_message_id).edit(
-                embed=_embeds.alert_embed(incident), view=alert_view(incident)
+                embed=_embeds.alert_embed(incident), view=alert_view(incident), **extra
             )
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_MESSAGE:
@@ -238,6 +244,45 @@ class DiscordCourier:
             view=alert_view(incident), allowed_mentions=mentions, nonce=f"hearth-repost-{incident.id}",
         )
         return Delivered(message.channel.id, message.id, replaced_alert=True)
+
+    # ------------------------------------------------------------------ degraded path (database unavailable)
+    async def degraded_alert(self, report: Report, *, excerpt: str | None, code: str) -> Delivered:
+        """Post the alert although its incident could not be written; raises like any send."""
+        on_call = self.bot.settings.roles.on_call
+        content, embed = _embeds.degraded_alert(
+            on_call, user_id=report.user_id, severity=str(report.severity), source=report.source,
+            excerpt=excerpt, code=code, at=self.bot.clock.now(),
+        )
+        message = await self._staff_channel.send(
+            content, embed=embed, allowed_mentions=self._roles(on_call), nonce=f"hearth-da-{code}",
+        )
+        return Delivered(message.channel.id, message.id)
+
+    async def degraded_person_notice(self, report: Report, *, staff_reached: bool, code: str) -> str | None:
+        """The person's resources without an incident (no buttons): by DM, else a mention-only channel note.
+        Returns how they were reached, or None."""
+        embed = _embeds.resources_embed(self.bot.settings.crisis.resources)
+        try:
+            dm = await self._dm(report.user_id)
+            await dm.send(
+                _embeds.person_message(staff_reached), embed=embed, allowed_mentions=discord.AllowedMentions.none(),
+                nonce=f"hearth-dd-{code}",
+            )
+            return "dm"
+        except SEND_ERRORS as exc:
+            log.warning("degraded path: DM to user %s failed (%s)", report.user_id, classify(exc).reason)
+        if report.channel_id is None or report.guild_id is None:
+            return None
+        try:
+            channel = self.bot.get_partial_messageable(report.channel_id, guild_id=report.guild_id)
+            await channel.send(
+                _embeds.CHANNEL_FALLBACK.format(mention=f"<@{report.user_id}>"),
+                allowed_mentions=mention_only(report.user_id), nonce=f"hearth-dn-{code}",
+            )
+            return "channel"
+        except SEND_ERRORS as exc:
+            log.warning("degraded path: channel note for user %s failed (%s)", report.user_id, classify(exc).reason)
+        return None
 
     # ------------------------------------------------------------------ the person
     async def reach_person(

@@ -126,6 +126,31 @@ def alert_content(on_call_role: int, incident: Incident) -> str:
     )
 
 
+def degraded_alert(
+    on_call_role: int, *, user_id: int, severity: str, source: str, excerpt: str | None, code: str,
+    at: datetime,
+) -> tuple[str, discord.Embed]:
+    """The alert sent while the incident could not be written (database unavailable): no number, no buttons."""
+    content = (
+        f"<@&{on_call_role}> Crisis alert — **{severity_word(severity)}**. Hearth's database is not answering, "
+        "so this alert has no incident number or buttons yet: please reach the person now."
+    )
+    embed = discord.Embed(title=f"{severity_word(severity)} — not yet recorded", colour=RED, timestamp=at)
+    embed.add_field(name="Person", value=f"<@{user_id}>", inline=True)
+    embed.add_field(name="Where", value=SOURCE_WORDS.get(source, source), inline=True)
+    embed.add_field(name="When", value=f"{ts(at)} ({ts(at, 'R')})", inline=True)
+    if excerpt:
+        embed.add_field(name="Excerpt", value=excerpt[:1024], inline=False)
+    embed.add_field(
+        name="Status",
+        value="Sent without a database record (degraded). It will be recorded, and this message becomes the "
+              "full alert with Acknowledge / Resolve buttons, as soon as the database answers.",
+        inline=False,
+    )
+    embed.set_footer(text=f"degraded alert · code {code}")
+    return content, embed
+
+
 LATE_SCREENING = timedelta(minutes=5)
 
 

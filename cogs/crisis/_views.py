@@ -178,6 +178,13 @@ class EscalateSelect(
             ),
             interaction=None,
         )
+        if outcome is None:
+            await interaction.edit_original_response(
+                content="Hearth's database is not answering, so on-call staff were alerted without an incident "
+                        "number; it will be recorded as soon as the database answers.",
+                view=None,
+            )
+            return
         verb = "opened" if outcome.created else "updated"
         await interaction.edit_original_response(
             content=f"Done — incident #{outcome.incident.id} {verb}; on-call staff have been alerted.", view=None
