@@ -20,3 +20,5 @@ ALTER TABLE crisis_incidents ADD COLUMN person_notice_reserved_at TEXT;
 ALTER TABLE crisis_incidents ADD COLUMN posted_at TEXT;
 -- The alert was posted on the degraded path (database unavailable) before this row existed.
 ALTER TABLE crisis_incidents ADD COLUMN degraded_at TEXT;
+-- Escalated by hand from a message of an incident that was already closed: that earlier incident.
+ALTER TABLE crisis_incidents ADD COLUMN linked_incident_id INTEGER;

@@ -36,7 +36,7 @@ from bot.config import CrisisSettings
 from bot.crisis.backlog import ScreeningCursors
 from bot.crisis.detector import Assessment, CrisisDetector, Severity
 from bot.crisis.screening import Screener
-from bot.db import Database
+from bot.db import Database, Queryable
 from bot.errors import DomainError, InvalidInput, NotFound, new_incident_code
 from bot.permissions import HearthRole, Person, require
 from bot.privacy import DeletionResult
@@ -151,6 +151,10 @@ class ReportOutcome:
     # Send the person resources now (outside the cooldown).
     notify_person: bool
     outbox_ids: tuple[int, ...]
+    # What happened, in words a reply can use: opened, updated, raised (severity raised by hand), reopened (a
+    # new incident for a message whose incident was closed), unchanged (already open at that severity or
+    # higher), duplicate (the message was already screened).
+    action: str = "opened"
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +246,20 @@ class CrisisService:
 
     async def report(self, report: Report) -> ReportOutcome:
         """Open an incident or fold this report into the person's open one (written before any send)."""
+        outcome = await self._report(report)
+        if outcome.action == "raised":
+            try:
+                await self._audit.record(
+                    feature=FEATURE, action="incident_raised", actor_id=report.reported_by,
+                    target_id=report.user_id, subject_id=outcome.incident.id,
+                    detail={"severity": str(report.severity), "message_id": report.message_id},
+                )
+            except Exception:
+                log.exception("crisis incident %s: audit record not written [%s]", outcome.incident.id,
+                              new_incident_code())
+        return outcome
+
+    async def _report(self, report: Report) -> ReportOutcome:
         if report.severity is Severity.NONE:
             raise ValueError("report() needs a risk severity")
         route = "facilitators" if report.origin == "peer" else "staff"
@@ -250,10 +268,16 @@ class CrisisService:
         if route == "facilitators":
             facilitators = await self._facilitators_for(report)
         async with self._db.transaction() as tx:
+            linked: int | None = None
             if report.message_id is not None:
                 seen = await repo.incident_of_message(tx, report.message_id)
-                if seen is not None:
-                    return ReportOutcome(seen, False, True, False, ())
+                if seen is not None and report.origin == "manual" and route == "staff":
+                    if not seen.is_open:
+                        linked = seen.id  # closed: escalating it again opens a new incident, linked to it
+                    else:
+                        return await self._raise_by_hand(tx, seen, report, now)
+                elif seen is not None:
+                    return ReportOutcome(seen, False, True, False, (), action="duplicate")
             current = await repo.open_for(tx, report.user_id, route)
             excerpt = self.excerpt(report.text)
             outbox: list[int] = []
@@ -268,6 +292,7 @@ class CrisisService:
                     group_id=report.group_id, excerpt=excerpt, reported_by=report.reported_by, at=now,
                     next_escalation_at=escalate_at, posted_at=report.posted_at,
                     degraded_at=None if report.degraded is None else report.degraded.at,
+                    linked_incident_id=linked,
                 )
                 created = True
                 if route == "staff":
@@ -339,7 +364,32 @@ class CrisisService:
             incident.id, "opened" if created else "updated", report.user_id, report.origin,
             incident.severity, report.source,
         )
-        return ReportOutcome(incident, created, False, notify, tuple(outbox))
+        action = ("reopened" if linked is not None else "opened") if created else "updated"
+        return ReportOutcome(incident, created, False, notify, tuple(outbox), action=action)
+
+    async def _raise_by_hand(self, tx: Queryable, seen: Incident, report: Report, now: datetime) -> ReportOutcome:
+        """Escalated by hand from a message already in an open incident: raise its severity if the chosen one
+        is higher (acknowledgement timer re-armed for it, a fresh alert ping), otherwise change nothing."""
+        if Severity(seen.severity).rank >= report.severity.rank:
+            return ReportOutcome(seen, False, False, False, (), action="unchanged")
+        severity = str(report.severity)
+        escalate_at = seen.next_escalation_at
+        if seen.status == "open" and self.settings.max_repeats > 0:
+            escalate_at = now + self.ack_timeout(severity)
+        categories = tuple(dict.fromkeys(seen.categories + report.categories))
+        await repo.fold_match(
+            tx, seen.id, severity=severity, categories=categories, source=seen.source, guild_id=seen.guild_id,
+            channel_id=seen.channel_id, message_id=seen.message_id, excerpt=seen.excerpt, at=now,
+            next_escalation_at=escalate_at,
+        )
+        outbox = (
+            await repo.enqueue(tx, seen.id, "upgrade", at=now),
+            await repo.enqueue(tx, seen.id, "alert_edit", at=now),
+        )
+        incident = await repo.get(tx, seen.id)
+        assert incident is not None
+        log.info("crisis incident %s raised to %s by hand", seen.id, severity)
+        return ReportOutcome(incident, False, False, False, outbox, action="raised")
 
     async def _audit_report(self, report: Report, incident: Incident, created: bool) -> None:
         """The audit row of a report. The incident is already written: a failure here is logged, never raised

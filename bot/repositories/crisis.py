@@ -54,6 +54,7 @@ class Incident:
     person_notice_reserved_at: datetime | None = None
     posted_at: datetime | None = None
     degraded_at: datetime | None = None
+    linked_incident_id: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -140,6 +141,7 @@ def _incident(row: Any) -> Incident:
         person_notice_reserved_at=maybe_from_db(row["person_notice_reserved_at"]),
         posted_at=maybe_from_db(row["posted_at"]),
         degraded_at=maybe_from_db(row["degraded_at"]),
+        linked_incident_id=row["linked_incident_id"],
     )
 
 
@@ -212,16 +214,19 @@ async def insert_incident(
     next_escalation_at: datetime | None,
     posted_at: datetime | None = None,
     degraded_at: datetime | None = None,
+    linked_incident_id: int | None = None,
 ) -> int:
     return await db.insert(
         "INSERT INTO crisis_incidents (user_id, route, origin, severity, status, categories, source, guild_id, "
         "channel_id, message_id, group_id, excerpt, reported_by, opened_at, last_seen_at, next_escalation_at, "
-        "posted_at, degraded_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "posted_at, degraded_at, linked_incident_id)"
+        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             user_id, route, origin, severity, json.dumps(list(categories)), source, guild_id, channel_id,
             message_id, group_id, excerpt, reported_by, to_db(at), to_db(at),
             None if next_escalation_at is None else to_db(next_escalation_at),
             None if posted_at is None else to_db(posted_at), None if degraded_at is None else to_db(degraded_at),
+            linked_incident_id,
         ),
     )
 
@@ -275,7 +280,8 @@ async def add_match(
 
 async def incident_of_message(db: Queryable, message_id: int) -> Incident | None:
     row = await db.fetch_one(
-        "SELECT i.* FROM crisis_incidents i JOIN crisis_matches m ON m.incident_id = i.id WHERE m.message_id = ?",
+        "SELECT i.* FROM crisis_incidents i JOIN crisis_matches m ON m.incident_id = i.id WHERE m.message_id = ?"
+        " ORDER BY i.id DESC LIMIT 1",
         (message_id,),
     )
     return None if row is None else _incident(row)

@@ -179,6 +179,8 @@ def alert_embed(incident: Incident) -> discord.Embed:
         where = f"[{where}]({incident.jump_url})"
     embed.add_field(name="Where (newest)", value=where, inline=True)
     embed.add_field(name="When", value=f"{ts(incident.opened_at)} ({ts(incident.opened_at, 'R')})", inline=True)
+    if incident.linked_incident_id is not None:
+        embed.add_field(name="Follows", value=f"incident #{incident.linked_incident_id} (closed)", inline=True)
     if incident.posted_at is not None and incident.opened_at - incident.posted_at >= LATE_SCREENING:
         embed.add_field(
             name="Written",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.crisis.detector import Severity
-from bot.crisis.incidents import Report
+from bot.crisis.incidents import Report, ReportOutcome
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
 from bot.ui import HearthView, PersistentButton, cog_of, guarded, person_of, reply
@@ -52,6 +52,25 @@ class FalseAlarmButton(
         cog = _cog(interaction)
         incident, changed = await cog.service.close(self.target_id, person_of(interaction), false_alarm=True)
         await _after_staff_action(interaction, cog, incident, changed)
+
+
+def escalation_reply(outcome: ReportOutcome) -> str:
+    """Exactly what an "Escalate to staff" did."""
+    incident = outcome.incident
+    severity = "imminent" if incident.severity == "imminent" else "concern"
+    if outcome.action == "raised":
+        return (f"Incident #{incident.id} was already open; it is now raised to **{severity}**, its "
+                "acknowledgement timer restarted, and on-call staff were pinged again.")
+    if outcome.action == "unchanged":
+        return (f"That message is already in open incident #{incident.id} at **{severity}**; on-call staff were "
+                "alerted then, so nothing changed.")
+    if outcome.action == "reopened":
+        return (f"That message's earlier incident #{incident.linked_incident_id} was closed, so a new incident "
+                f"#{incident.id} ({severity}) is open and on-call staff have been alerted.")
+    if outcome.action == "updated":
+        return (f"The person already had open incident #{incident.id}; this message was added to it "
+                f"(now **{severity}**) and on-call staff's alert was updated.")
+    return f"Done — incident #{incident.id} ({severity}) opened; on-call staff have been alerted."
 
 
 def alert_view(incident: Incident) -> HearthView:
@@ -185,7 +204,4 @@ class EscalateSelect(
                 view=None,
             )
             return
-        verb = "opened" if outcome.created else "updated"
-        await interaction.edit_original_response(
-            content=f"Done — incident #{outcome.incident.id} {verb}; on-call staff have been alerted.", view=None
-        )
+        await interaction.edit_original_response(content=escalation_reply(outcome), view=None)
