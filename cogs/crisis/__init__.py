@@ -125,7 +125,12 @@ class Crisis(commands.Cog):
     def _spawn(self, name: str, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_running_loop().create_task(log_task_errors(name, coro))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self._tasks.discard(finished)
+            coro.close()  # cancelled before it started (a quick unload): closed, not left "never awaited"
+
+        task.add_done_callback(done)
 
     def kick_delivery(self) -> None:
         """Deliver whatever is due now (e.g. an embed refresh) without waiting for the timer."""

@@ -58,7 +58,7 @@ def classify(exc: BaseException) -> DeliveryFailed:
 
 @dataclass(frozen=True, slots=True)
 class PersonReached:
-    via: str  # dm, ephemeral, channel
+    via: str  # dm, ephemeral, thread (a private thread when DMs are closed)
     channel_id: int | None
     message_id: int | None
 
@@ -271,17 +271,15 @@ class DiscordCourier:
             return "dm"
         except SEND_ERRORS as exc:
             log.warning("degraded path: DM to user %s failed (%s)", report.user_id, classify(exc).reason)
-        if report.channel_id is None or report.guild_id is None:
-            return None
         try:
-            channel = self.bot.get_partial_messageable(report.channel_id, guild_id=report.guild_id)
-            await channel.send(
-                _embeds.CHANNEL_FALLBACK.format(mention=f"<@{report.user_id}>"),
-                allowed_mentions=mention_only(report.user_id), nonce=f"hearth-dn-{code}",
+            await self._private_thread_note(
+                report.user_id, report.channel_id, f"Private support · {code}", _embeds.person_message(staff_reached),
+                f"hearth-dn-{code}", embed=embed,
             )
-            return "channel"
-        except SEND_ERRORS as exc:
-            log.warning("degraded path: channel note for user %s failed (%s)", report.user_id, classify(exc).reason)
+            return "thread"
+        except (DeliveryFailed, *SEND_ERRORS) as exc:
+            log.warning("degraded path: private thread for user %s failed (%s)", report.user_id,
+                        exc if isinstance(exc, DeliveryFailed) else classify(exc).reason)
         return None
 
     # ------------------------------------------------------------------ the person
@@ -322,16 +320,41 @@ class DiscordCourier:
                 return PersonReached("ephemeral", None, None)
             except Exception as exc:
                 failure = classify(exc)
-                log.info("crisis incident %s: ephemeral reply failed (%s); trying the channel", incident.id,
+                log.info("crisis incident %s: ephemeral reply failed (%s); trying a private thread", incident.id,
                          failure.reason)
-        if incident.channel_id is None or incident.guild_id is None:
-            raise DeliveryFailed("DMs refused and no channel to leave a note in", permanent=True)
-        channel = self.bot.get_partial_messageable(incident.channel_id, guild_id=incident.guild_id)
-        message = await channel.send(
-            _embeds.CHANNEL_FALLBACK.format(mention=f"<@{incident.user_id}>"),
-            allowed_mentions=mention_only(incident.user_id), nonce=note_nonce,
+        thread_id, message_id = await self._private_thread_note(
+            incident.user_id, incident.channel_id, f"Private support · {incident.id}", content, note_nonce, **kwargs
         )
-        return PersonReached("channel", message.channel.id, message.id)
+        return PersonReached("thread", thread_id, message_id)
+
+    async def _private_thread_note(
+        self, user_id: int, channel_id: int | None, name: str, content: str, nonce: str, **kwargs: Any
+    ) -> tuple[int, int]:
+        """DMs closed and no interaction to answer: a private thread with the person and on-call staff only,
+        under the channel they wrote in (or the check-ins channel), so peers see nothing. A retry finds the
+        thread an earlier attempt created; the message's fixed nonce keeps it to one."""
+        guild = self.bot.guild
+        if guild is None or guild.get_member(user_id) is None:
+            raise DeliveryFailed("DMs refused and the person is not in the server", permanent=True)
+        parent = guild.get_channel(channel_id) if channel_id is not None else None
+        if isinstance(parent, discord.Thread):
+            parent = parent.parent
+        if not isinstance(parent, discord.TextChannel):
+            parent = guild.get_channel(self.bot.settings.channels.checkins)
+        if not isinstance(parent, discord.TextChannel):
+            raise DeliveryFailed("DMs refused and no channel to open a private thread in", permanent=True)
+        thread = await self._find_thread(guild, parent.id, name)
+        if thread is None:
+            thread = await parent.create_thread(
+                name=name, type=discord.ChannelType.private_thread, invitable=False, auto_archive_duration=1440,
+            )
+        for member_id in [user_id, *[m for m in self._on_call_members() if m != user_id]]:
+            await thread.add_user(discord.Object(member_id))
+        intro = _embeds.PRIVATE_THREAD_INTRO.format(mention=f"<@{user_id}>")
+        message = await thread.send(
+            f"{intro}\n\n{content}", allowed_mentions=mention_only(user_id), nonce=nonce, **kwargs
+        )
+        return thread.id, message.id
 
     async def first_person_notice(
         self, incident: Incident, interaction: discord.Interaction[Any] | None

@@ -82,9 +82,14 @@ def person_message(staff_reached: bool) -> str:
     return PERSON_MESSAGE if staff_reached else PERSON_MESSAGE_CONTACTING
 
 
-CHANNEL_FALLBACK = (
-    "{mention} I tried to send you a direct message but couldn't. "
-    "Support is here for you any time: type `/help-now` to see options only you can see."
+VIA_WORDS = {
+    "dm": "by DM", "ephemeral": "in a reply only they could see", "thread": "in a private thread (DMs closed)",
+    "channel": "as a note in the channel",
+}
+
+PRIVATE_THREAD_INTRO = (
+    "{mention} I couldn't send you a direct message, so I opened this private thread. "
+    "Only you and the on-call staff team can see it."
 )
 
 HELP_NOW_MESSAGE = (
@@ -199,7 +204,8 @@ def alert_embed(incident: Incident) -> discord.Embed:
     embed.add_field(name="Status", value=status_line(incident), inline=False)
     person_bits = []
     if incident.person_notified_at:
-        person_bits.append(f"resources sent ({incident.person_notice_via}) {ts(incident.person_notified_at, 't')}")
+        how = VIA_WORDS.get(incident.person_notice_via or "", incident.person_notice_via or "")
+        person_bits.append(f"resources sent {how} {ts(incident.person_notified_at, 't')}")
     if incident.safe_at:
         person_bits.append(f"said they are safe right now {ts(incident.safe_at, 't')}")
     if incident.person_notice_via == "undeliverable" and incident.person_notified_at is None:

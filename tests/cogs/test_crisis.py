@@ -140,21 +140,32 @@ async def click(hearth: Harness, message: JSON | None, prefix: str, user_id: int
     return handle
 
 
-async def test_dms_closed_falls_back_to_a_mention_only_channel_note(hearth: Harness) -> None:
+def private_threads(emu: Emulator, parent_id: int) -> list[JSON]:
+    return [
+        c for c in emu.state.channels.values() if c.get("type") == 12 and int(c.get("parent_id") or 0) == parent_id
+    ]
+
+
+async def test_D20_dms_closed_fallback_is_a_private_thread_peers_cannot_see(hearth: Harness) -> None:
     emu, seed = hearth.emu, hearth.seed
     emu.closed_dms.add(seed.participant)
     await emu.send_message(seed.checkins, seed.participant, IMMINENT)
-    note = await emu.wait_for_message(seed.checkins)
     await wait_alert(hearth)
-    assert f"<@{seed.participant}>" in note["content"] and "/help-now" in note["content"]
+    await emu._wait_until(lambda: len(private_threads(emu, seed.checkins)) == 1, 10)
+    [thread] = private_threads(emu, seed.checkins)
+    note = await emu.wait_for_message(int(thread["id"]))
+    assert f"<@{seed.participant}>" in note["content"] and "Only you and the on-call staff" in note["content"]
+    assert "988" in text_of(note) and any(c.startswith("hearth:crisis:safe:") for c in custom_ids(note))
     assert "kill" not in note["content"].lower()
-    assert note["mentions"] and [u["id"] for u in note["mentions"]] == [str(seed.participant)]
+    assert [u["id"] for u in note["mentions"]] == [str(seed.participant)]
     assert note["mention_roles"] == [] and not note["mention_everyone"]
+    members = set(emu.state.thread_members.get(int(thread["id"]), set())) - {emu.bot_user_id}
+    assert members == {seed.participant, seed.on_call}
+    assert emu.bot_messages(seed.checkins) == []  # nothing in the channel itself: peers see nothing
     assert crisis_dms(emu, seed.participant) == []
-    # The bot records the note after Discord has answered its POST: let that handler finish.
     await hearth.settle()
     incident = await hearth.running.services.crisis.get(1)
-    assert incident.person_notice_via == "channel"
+    assert incident.person_notice_via == "thread"
 
 
 async def test_dms_closed_in_a_modal_gives_an_ephemeral_reply(hearth: Harness) -> None:

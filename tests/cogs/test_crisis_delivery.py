@@ -12,7 +12,17 @@ from typing import Any
 
 import pytest
 
-from tests.cogs.test_crisis import IMMINENT, JSON, alerts, click, crisis_dms, custom_ids, text_of, wait_alert
+from tests.cogs.test_crisis import (
+    IMMINENT,
+    JSON,
+    alerts,
+    click,
+    crisis_dms,
+    custom_ids,
+    private_threads,
+    text_of,
+    wait_alert,
+)
 from tests.emulator import Emulator
 from tests.harness import Harness
 
@@ -307,7 +317,7 @@ async def test_A5_network_errors_on_every_crisis_send_are_retried(drill: Harness
 async def test_A5_dms_closed_fallback_cut_off_is_retried_once(hearth: Harness) -> None:
     emu, seed = hearth.emu, hearth.seed
     emu.closed_dms.add(seed.participant)
-    emu.drop_next("POST", f"/channels/{seed.checkins}/messages", after_handling=True)
+    emu.drop_next("POST", f"/channels/{seed.checkins}/threads", after_handling=True)
     await emu.send_message(seed.checkins, seed.participant, IMMINENT)
     await wait_alert(hearth)
     service = hearth.running.services.crisis
@@ -315,20 +325,21 @@ async def test_A5_dms_closed_fallback_cut_off_is_retried_once(hearth: Harness) -
     async def queued() -> bool:
         return any(o.kind == "person_notice" for o in await service.outbox(1))
 
-    await until(hearth, queued, "the channel note was queued for retry")
+    await until(hearth, queued, "the private thread note was queued for retry")
     hearth.clock.advance(seconds=6)
     await hearth.run_due("crisis")
     await hearth.settle()
-    notes = emu.bot_messages(seed.checkins)
-    assert len(notes) == 1 and "/help-now" in notes[0]["content"]  # the nonce kept it to one
+    [thread] = private_threads(emu, seed.checkins)  # the retry found the thread the cut-off attempt created
+    notes = emu.bot_messages(int(thread["id"]))
+    assert len(notes) == 1 and "Only you and the on-call staff" in notes[0]["content"]
     incident = await service.get(1)
-    assert incident.person_notified_at is not None and incident.person_notice_via == "channel"
+    assert incident.person_notified_at is not None and incident.person_notice_via == "thread"
 
 
-async def test_A5_dms_closed_and_channel_refused_falls_back_to_telling_staff(hearth: Harness) -> None:
+async def test_A5_dms_closed_and_private_thread_refused_falls_back_to_telling_staff(hearth: Harness) -> None:
     emu, seed = hearth.emu, hearth.seed
     emu.closed_dms.add(seed.participant)
-    emu.fail_next("POST", f"/channels/{seed.checkins}/messages", status=403, code=50013, times=1000)
+    emu.fail_next("POST", f"/channels/{seed.checkins}/threads", status=403, code=50013, times=1000)
     await emu.send_message(seed.checkins, seed.participant, IMMINENT)
     alert = await wait_alert(hearth)
     await emu._wait_until(
@@ -337,6 +348,7 @@ async def test_A5_dms_closed_and_channel_refused_falls_back_to_telling_staff(hea
     audit = await hearth.running.services.audit.for_subject("crisis", 1)
     assert "resources_undeliverable" in [e.action for e in audit]
     assert (await hearth.running.services.crisis.get(1)).person_notice_via == "undeliverable"
+    assert emu.bot_messages(seed.checkins) == []
 
 
 @pytest.mark.parametrize("after", [False, True], ids=["dropped-before-creating", "dropped-after-creating"])

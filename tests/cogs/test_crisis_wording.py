@@ -12,7 +12,7 @@ PERSON_FACING = {
     "PERSON_MESSAGE": _embeds.PERSON_MESSAGE,
     "PERSON_MESSAGE_CONTACTING": _embeds.PERSON_MESSAGE_CONTACTING,
     "PERSON_FOLLOWUP": _embeds.PERSON_FOLLOWUP,
-    "CHANNEL_FALLBACK": _embeds.CHANNEL_FALLBACK,
+    "PRIVATE_THREAD_INTRO": _embeds.PRIVATE_THREAD_INTRO,
     "HELP_NOW_MESSAGE": _embeds.HELP_NOW_MESSAGE,
 }
 
@@ -49,7 +49,7 @@ def test_when_nobody_was_reached_the_follow_up_says_use_the_resources_now() -> N
     assert len(text) < 400
 
 
-def test_channel_fallback_says_nothing_about_what_they_wrote() -> None:
-    text = _embeds.CHANNEL_FALLBACK.format(mention="<@1>")
+def test_private_thread_intro_says_nothing_about_what_they_wrote_and_who_can_see_it() -> None:
+    text = _embeds.PRIVATE_THREAD_INTRO.format(mention="<@1>")
     assert "message" not in text.replace("direct message", "")
-    assert "/help-now" in text
+    assert "Only you and the on-call staff team can see it" in text
