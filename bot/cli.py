@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from bot.clock import SystemClock
@@ -121,7 +122,8 @@ async def run_bot(settings: Settings, token: str) -> int:
             loop.add_signal_handler(sig, functools.partial(_request_close, bot, sig, closing))
         try:
             async with bot:
-                await bot.start(token)
+                if await _login_until_reachable(bot, token):
+                    await bot.connect(reconnect=True)  # gateway drops and network errors: discord.py retries
         except discord.LoginFailure:
             print(
                 f"config error: discord.token_env: Discord rejected the token in ${settings.discord.token_env} "
@@ -148,6 +150,43 @@ async def run_bot(settings: Settings, token: str) -> int:
         return EXIT_OK
     finally:
         await bot.db.close()
+
+
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+FIRST_RETRY_SECONDS = 5.0
+MAX_RETRY_SECONDS = 300.0
+
+
+def describe_network_error(exc: BaseException) -> str:
+    """One line: which host could not be reached and why (no traceback)."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return f"{exc.host}: TLS certificate not accepted ({exc.certificate_error})"
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return f"{exc.host}: name not found (DNS)"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        cause = exc.os_error.strerror or type(exc.os_error).__name__
+        return f"{exc.host}:{exc.port}: {cause}"
+    if isinstance(exc, aiohttp.ClientSSLError):
+        return f"TLS error ({type(exc).__name__})"
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timed out"
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def _login_until_reachable(bot: discord.Client, token: str) -> bool:
+    """Log in; while Discord cannot be reached (DNS, refused, TLS, timeouts), say so in one line and try again
+    with backoff, as discord.py does for gateway drops. A rejected token still ends the run (LoginFailure)."""
+    delay = FIRST_RETRY_SECONDS
+    while not bot.is_closed():  # a signal while waiting closes the bot: stop trying
+        try:
+            await bot.login(token)
+            return True
+        except NETWORK_ERRORS as exc:
+            log.error("cannot reach Discord: %s; trying again in %d s", describe_network_error(exc), delay)
+            await bot.http.close()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+    return False
 
 
 def _request_close(bot: discord.Client, sig: signal.Signals, closing: list[asyncio.Task[None]]) -> None:

@@ -61,3 +61,33 @@ async def test_token_rejected_by_discord_is_one_line_exit_2(emulator: Emulator, 
         "(401 Unauthorized); copy a fresh token from the Developer Portal"
     ]
     assert "Traceback" not in stderr.decode()
+
+
+async def test_unreachable_discord_is_one_line_retried_with_backoff_never_a_traceback(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    seed = seed_guild(emulator)
+    config = tmp_path / "config.toml"
+    text = config_text(emulator, seed, tmp_path / "hearth.sqlite3")
+    config.write_text(text.replace(emulator.api_base, "http://127.0.0.1:9/api/v10"))  # nothing listens on port 9
+    env = {**os.environ, "HEARTH_TEST_TOKEN": emulator.token}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--config", str(config),
+        cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    try:
+        line = ""
+        while "cannot reach Discord" not in line:
+            line = (await asyncio.wait_for(process.stderr.readline(), timeout=60)).decode()
+            assert line, "the process ended without saying Discord is unreachable"
+        assert "127.0.0.1:9" in line and "trying again in 5 s" in line
+        assert process.returncode is None  # still running: it keeps trying
+        process.send_signal(signal.SIGTERM)
+        _, rest = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0
+    assert "Traceback" not in rest.decode()
