@@ -13,6 +13,7 @@ import functools
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,12 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
         ("run", "connect to Discord and run the bot (applies migrations first)"),
         ("migrate", "apply database migrations and exit"),
         ("check-config", "validate the configuration and print a short summary (never the token)"),
+        ("health", "exit 0 if the running bot is connected (its health.liveness_file is fresh), 1 otherwise"),
     ):
         sub = commands.add_parser(name, help=summary, description=summary)
         sub.add_argument(
             "--config", type=Path, default=Path("config.toml"), metavar="PATH",
             help="path to the TOML configuration (default: config.toml)",
         )
+        if name == "health":
+            sub.add_argument(
+                "--max-age", type=float, default=120.0, metavar="SECONDS",
+                help="how old the liveness file may be (default 120; the bot rewrites it every 30 s)",
+            )
         if name == "run":
             about = "try Hearth without Discord: a local demo community and a web page to act in it"
             add_sandbox_arguments(commands.add_parser("sandbox", help=about, description=about))
@@ -189,6 +196,24 @@ async def _login_until_reachable(bot: discord.Client, token: str) -> bool:
     return False
 
 
+def check_health(settings: Settings, max_age: float) -> int:
+    path = settings.health.liveness_file
+    if path is None:
+        print("config error: health.liveness_file: not set; set it so the bot writes a liveness file",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        print(f"unhealthy: {path} does not exist (the bot has not connected yet, or is not running)")
+        return EXIT_RUNTIME
+    if age > max_age:
+        print(f"unhealthy: {path} is {age:.0f} s old (more than {max_age:.0f} s): the bot is not connected")
+        return EXIT_RUNTIME
+    print(f"healthy: connected {age:.0f} s ago")
+    return EXIT_OK
+
+
 def _request_close(bot: discord.Client, sig: signal.Signals, closing: list[asyncio.Task[None]]) -> None:
     log.info("received %s, shutting down", sig.name)
     closing.append(asyncio.get_running_loop().create_task(bot.close()))
@@ -203,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(exc.problems)
     configure_logging(settings.logging.level)
+
+    if args.command == "health":
+        return check_health(settings, args.max_age)
 
     if args.command == "check-config":
         try:

@@ -98,6 +98,12 @@ class DatabaseSettings(_Section):
     path: Path = Path("hearth.sqlite3")
 
 
+class HealthSettings(_Section):
+    # While connected to Discord, the bot rewrites this file every 30 s; `python -m bot health` checks its age
+    # (container health checks). Relative paths resolve against the config file's folder. Unset: no file.
+    liveness_file: Path | None = None
+
+
 class RoleSettings(_Section):
     participant: DiscordId
     facilitator: DiscordId
@@ -217,6 +223,7 @@ class Settings(_Section):
     checkins: CheckinSettings = CheckinSettings()
     crisis: CrisisSettings = CrisisSettings()
     milestones: MilestoneSettings = MilestoneSettings()
+    health: HealthSettings = HealthSettings()
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -244,6 +251,9 @@ def parse_settings(data: Mapping[str, Any], *, base_dir: Path | None = None) -> 
     if base_dir is not None and not settings.database.path.is_absolute():
         database = settings.database.model_copy(update={"path": base_dir / settings.database.path})
         settings = settings.model_copy(update={"database": database})
+    live = settings.health.liveness_file
+    if base_dir is not None and live is not None and not live.is_absolute():
+        settings = settings.model_copy(update={"health": HealthSettings(liveness_file=base_dir / live)})
     return settings
 
 

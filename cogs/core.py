@@ -7,6 +7,7 @@ registered commands the caller may use, so it can never advertise a missing comm
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, Literal
@@ -20,6 +21,10 @@ from bot.permissions import HearthRole, Person
 from bot.scheduler import PeriodicWork
 from bot.ui import person_of, reply
 
+log = logging.getLogger(__name__)
+
+LIVENESS_WORK = "liveness"
+LIVENESS_EVERY = timedelta(seconds=30)
 AUDIT_RETENTION_WORK = "audit_retention"
 AUDIENCES = ("everyone", "participant", "facilitator", "on_call", "staff")
 MILESTONE_VISIBILITY_WORDS = {
@@ -89,9 +94,24 @@ class Core(commands.Cog):
             AUDIT_RETENTION_WORK,
             PeriodicWork(self.bot.services.audit.purge_expired, timedelta(hours=24), self.bot.clock),
         )
+        if self.bot.settings.health.liveness_file is not None:
+            self.bot.scheduler.register(
+                LIVENESS_WORK, PeriodicWork(self.write_liveness, LIVENESS_EVERY, self.bot.clock)
+            )
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(AUDIT_RETENTION_WORK)
+        self.bot.scheduler.unregister(LIVENESS_WORK)
+
+    async def write_liveness(self) -> None:
+        """Rewrite the liveness file while connected (``python -m bot health`` checks its age)."""
+        path = self.bot.settings.health.liveness_file
+        if path is None or not self.bot.is_ready() or self.bot.is_closed():
+            return
+        try:
+            path.write_text(f"{self.bot.clock.now().isoformat()}\n", encoding="utf-8")
+        except OSError as exc:
+            log.warning("could not write the liveness file: %s", exc.strerror)
 
     @app_commands.command(name="help", description="What Hearth can do for you")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)

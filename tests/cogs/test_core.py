@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tests.harness import Harness
@@ -164,3 +165,15 @@ async def test_unexpected_error_gives_an_incident_code(hearth: Harness, monkeypa
     logged = [r for r in caplog.records if code in r.getMessage()]
     assert logged and logged[0].levelname == "ERROR" and logged[0].name == "bot.ui"
     assert "database on fire" not in text
+
+
+async def test_the_connected_bot_writes_its_liveness_file(harness_factory: Harness, tmp_path: Path) -> None:
+    alive = tmp_path / "alive"
+    harness_factory.write_config(f'[health]\nliveness_file = "{alive}"\n')
+    await harness_factory.start()
+    try:
+        await harness_factory.running.scheduler_started.wait()
+        await harness_factory.run_due("liveness")
+        assert alive.read_text().startswith(harness_factory.clock.now().isoformat()[:16])
+    finally:
+        await harness_factory.stop()
