@@ -78,11 +78,19 @@ def progress_text(progress: Progress) -> str:
 
 
 def chart_alt_text(progress: Progress) -> str:
-    return truncate(
-        f"Line chart of mood and cravings, {progress.first_day} to {progress.last_day}, "
-        f"{progress.count} check-ins.",
-        1000,
-    )
+    moods = [p.mood for p in progress.points if p.mood is not None]
+    days = (progress.last_day - progress.first_day).days + 1
+    parts = [
+        f"Chart of mood (1-10), its 7-day average, cravings (0-10) and sleep hours (bars), {progress.first_day} "
+        f"to {progress.last_day}: {progress.count} check-ins in {days} days"
+    ]
+    if moods:
+        recent = [p.mood for p in progress.points if p.mood is not None and (progress.last_day - p.day).days < 7]
+        parts.append(f"average mood {sum(moods) / len(moods):.1f}")
+        if recent:
+            parts.append(f"last 7 days {sum(recent) / len(recent):.1f}")
+    parts.append("days without a check-in are gaps")
+    return truncate("; ".join(parts) + ".", 1000)
 
 
 def pulse_text(report: PulseReport) -> str:
