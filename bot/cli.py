@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -26,6 +27,10 @@ from bot.db import Database, MigrationError, migrate
 from bot.logs import configure_logging
 from bot.sandbox.cli import add_arguments as add_sandbox_arguments
 from bot.sandbox.cli import main as sandbox_main
+
+if TYPE_CHECKING:
+    from bot.app import HearthBot
+    from bot.lease import InstanceLease
 
 log = logging.getLogger("bot")
 
@@ -119,36 +124,27 @@ async def _migrate(settings: Settings) -> int:
 
 async def run_bot(settings: Settings, token: str) -> int:
     # Imported here so `check-config` and `--help` stay fast.
+    from bot.lease import InstanceLease, LeaseHeld
     from bot.runtime import build_bot
 
-    bot = await build_bot(settings, SystemClock())
+    clock = SystemClock()
+    bot = await build_bot(settings, clock)
+    lease = InstanceLease(bot.db, clock)
     try:
-        loop = asyncio.get_running_loop()
-        closing: list[asyncio.Task[None]] = []
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, functools.partial(_request_close, bot, sig, closing))
         try:
-            async with bot:
-                if await _login_until_reachable(bot, token):
-                    await bot.connect(reconnect=True)  # gateway drops and network errors: discord.py retries
-        except discord.LoginFailure:
-            print(
-                f"config error: discord.token_env: Discord rejected the token in ${settings.discord.token_env} "
-                "(401 Unauthorized); copy a fresh token from the Developer Portal",
-                file=sys.stderr,
-            )
-            return EXIT_CONFIG
-        except discord.PrivilegedIntentsRequired:
-            print(
-                "config error: the bot needs the Server Members and Message Content intents; enable them "
-                "under Bot > Privileged Gateway Intents in the Developer Portal",
-                file=sys.stderr,
-            )
-            return EXIT_CONFIG
+            await lease.acquire()
+        except LeaseHeld as exc:
+            print(f"error: {exc} (database {settings.database.path})", file=sys.stderr)
+            return EXIT_RUNTIME
+        heartbeat = asyncio.get_running_loop().create_task(_keep_lease(lease, bot), name="hearth: instance lease")
+        try:
+            code = await _run_connected(bot, settings, token)
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
-            await asyncio.gather(*closing, return_exceptions=True)
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+            await lease.release()
+        if code != EXIT_OK:
+            return code
         leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
         if leftover:
             log.warning("%d task(s) still pending at shutdown: %s", len(leftover),
@@ -157,6 +153,52 @@ async def run_bot(settings: Settings, token: str) -> int:
         return EXIT_OK
     finally:
         await bot.db.close()
+
+
+async def _keep_lease(lease: InstanceLease, bot: discord.Client) -> None:
+    """Refresh the heartbeat; if another instance took the lease over (ours expired), stop this one."""
+    every = lease.ttl.total_seconds() / 3
+    while True:
+        await asyncio.sleep(every)
+        try:
+            still_ours = await lease.renew()
+        except Exception as exc:  # a busy database: try again next time, well inside the lease's lifetime
+            log.warning("could not refresh the instance lease (%s)", type(exc).__name__)
+            continue
+        if not still_ours:
+            log.error("another instance took over this database's lease; shutting down")
+            await bot.close()
+            return
+
+
+async def _run_connected(bot: HearthBot, settings: Settings, token: str) -> int:
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, functools.partial(_request_close, bot, sig, closing))
+    try:
+        async with bot:
+            if await _login_until_reachable(bot, token):
+                await bot.connect(reconnect=True)  # gateway drops and network errors: discord.py retries
+    except discord.LoginFailure:
+        print(
+            f"config error: discord.token_env: Discord rejected the token in ${settings.discord.token_env} "
+            "(401 Unauthorized); copy a fresh token from the Developer Portal",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "config error: the bot needs the Server Members and Message Content intents; enable them "
+            "under Bot > Privileged Gateway Intents in the Developer Portal",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await asyncio.gather(*closing, return_exceptions=True)
+    return EXIT_OK
 
 
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)

@@ -22,3 +22,13 @@ ALTER TABLE crisis_incidents ADD COLUMN posted_at TEXT;
 ALTER TABLE crisis_incidents ADD COLUMN degraded_at TEXT;
 -- Escalated by hand from a message of an incident that was already closed: that earlier incident.
 ALTER TABLE crisis_incidents ADD COLUMN linked_incident_id INTEGER;
+
+-- One instance per database: the running bot holds this row and refreshes heartbeat_at; a second
+-- `run` on the same database refuses to start until the heartbeat is older than the lease's time
+-- to live (a crashed instance does not block a restart for long). No user data.
+CREATE TABLE instance_lease (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    holder       TEXT NOT NULL,   -- host:pid:random of the running process
+    started_at   TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+);

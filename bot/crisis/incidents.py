@@ -610,10 +610,10 @@ class CrisisService:
             next_at = now + self.ack_timeout(incident.severity) if more else None
             members = self._staff.on_call_members() if self._staff is not None else []
             async with self._db.transaction() as tx:
-                changed = await repo.transition(
-                    tx, incident.id, from_statuses=("open",), escalations=round_no, next_escalation_at=next_at
+                changed = await repo.advance_round(
+                    tx, incident.id, from_round=incident.escalations, next_escalation_at=next_at
                 )
-                if not changed:
+                if not changed:  # acknowledged meanwhile, or another worker already sent this round
                     continue
                 await repo.enqueue(tx, incident.id, "repeat", at=now, round=round_no)
                 for member_id in members:

@@ -352,6 +352,19 @@ async def transition(
     return changed > 0
 
 
+async def advance_round(
+    db: Queryable, incident_id: int, *, from_round: int, next_escalation_at: datetime | None
+) -> bool:
+    """Compare-and-set: move an open incident from escalation round ``from_round`` to the next, only if it is
+    still at that round (a second worker that read the same round changes nothing and sends nothing)."""
+    changed = await db.execute(
+        "UPDATE crisis_incidents SET escalations = ?, next_escalation_at = ? "
+        "WHERE id = ? AND status = 'open' AND escalations = ?",
+        (from_round + 1, None if next_escalation_at is None else to_db(next_escalation_at), incident_id, from_round),
+    )
+    return changed > 0
+
+
 async def due_escalations(db: Queryable, now: datetime) -> list[Incident]:
     rows = await db.fetch_all(
         "SELECT * FROM crisis_incidents WHERE next_escalation_at IS NOT NULL AND next_escalation_at <= ? "

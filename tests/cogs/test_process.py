@@ -91,3 +91,31 @@ async def test_unreachable_discord_is_one_line_retried_with_backoff_never_a_trac
             await process.wait()
     assert process.returncode == 0
     assert "Traceback" not in rest.decode()
+
+
+async def test_D17_a_second_instance_on_the_same_database_refuses_to_start(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    first = await start_bot_process(emulator, tmp_path, emulator.token)
+    try:
+        await emulator.wait_for_identify(timeout=60)
+        config = tmp_path / "config.toml"
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config),
+            cwd=REPO, env={**os.environ, "HEARTH_TEST_TOKEN": emulator.token},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(second.communicate(), timeout=60)
+        assert second.returncode == 1
+        errors = [line for line in stderr.decode().splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "another Hearth instance" in errors[0]
+        assert "is running on this database" in errors[0]
+        assert "Traceback" not in stderr.decode()
+        assert first.returncode is None  # the first one is untouched
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.communicate(), timeout=60)
+        assert first.returncode == 0
+    finally:
+        if first.returncode is None:
+            first.kill()
+            await first.wait()

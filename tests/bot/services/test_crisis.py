@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -285,3 +286,25 @@ async def test_audit_trail_lives_as_long_as_its_incident(env: Env) -> None:
     clock.advance(days=365)
     assert await service.purge_expired() == 1
     assert await db.fetch_value("SELECT COUNT(*) FROM audit_log WHERE feature = 'crisis'") == 0
+
+
+async def test_D17_two_workers_never_send_the_same_escalation_round_twice(env: Env, tmp_path: Path) -> None:
+    service, clock, courier, _db = env
+    second_db = await Database.open(tmp_path / "crisis.sqlite3")
+    try:
+        settings = service.settings
+        other = CrisisService(second_db, clock, settings, AuditService(second_db, clock, 365), groups=FakeGroups())
+        other_courier = FakeCourier()
+        other.attach(other_courier, FakeStaff())
+        await service.report(report())
+        await service.run_due(clock.now())
+        clock.advance(minutes=5)
+        # Both read the same due incident at round 0, then race to write round 1.
+        await asyncio.gather(service.run_due(clock.now()), other.run_due(clock.now()))
+        sent = courier.sent + other_courier.sent
+        assert [k for k, _, _ in sent].count("repeat") == 1
+        repeats = [o for o in await service.outbox(1) if o.kind == "repeat"]
+        assert len(repeats) == 1 and repeats[0].round == 1
+        assert (await service.get(1)).escalations == 1
+    finally:
+        await second_db.close()
