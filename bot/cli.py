@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import functools
 import logging
+import os
 import signal
 import sys
 import time
@@ -48,12 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
         ("migrate", "apply database migrations and exit"),
         ("check-config", "validate the configuration and print a short summary (never the token)"),
         ("health", "exit 0 if the running bot is connected (its health.liveness_file is fresh), 1 otherwise"),
+        ("backup", "write a consistent copy of the database (safe while the bot runs), encrypted if configured"),
+        ("restore", "replace the database with a backup (the bot must be stopped); deletions since are replayed"),
     ):
         sub = commands.add_parser(name, help=summary, description=summary)
         sub.add_argument(
             "--config", type=Path, default=Path("config.toml"), metavar="PATH",
             help="path to the TOML configuration (default: config.toml)",
         )
+        if name == "backup":
+            sub.add_argument("--out", type=Path, metavar="FILE",
+                             help="where to write it (default: backup.directory/hearth-<time>.sqlite3[.enc])")
+        if name == "restore":
+            sub.add_argument("file", type=Path, metavar="FILE", help="the backup to restore")
         if name == "health":
             sub.add_argument(
                 "--max-age", type=float, default=120.0, metavar="SECONDS",
@@ -238,6 +246,45 @@ async def _login_until_reachable(bot: discord.Client, token: str) -> bool:
     return False
 
 
+def _passphrase(settings: Settings) -> str | None:
+    name = settings.backup.passphrase_env
+    if name is None:
+        return None
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError([f"backup.passphrase_env: the environment variable ${name} is not set"])
+    return value
+
+
+def backup_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.backup import BackupError, default_name, restore, take_backup
+
+    clock = SystemClock()
+    try:
+        passphrase = _passphrase(settings)
+        if args.command == "backup":
+            out = args.out or settings.backup.directory / default_name(clock.now(), bool(passphrase))
+            info = take_backup(settings.database.path, out, passphrase=passphrase)
+            how = "encrypted" if info.encrypted else "not encrypted"
+            print(f"backup written: {info.path} ({info.size} bytes, {how})")
+            return EXIT_OK
+        if not args.file.exists():
+            print(f"error: {args.file}: no such backup file", file=sys.stderr)
+            return EXIT_CONFIG
+        report = asyncio.run(restore(settings, args.file, clock, passphrase=passphrase))
+    except ConfigError as exc:
+        return _fail(exc.problems)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    kept = f"; the previous database is kept as {report.previous_kept_as}" if report.previous_kept_as else ""
+    print(
+        f"restored {report.restored_from} (schema version {report.schema_version}) into {settings.database.path}"
+        f"{kept}; deleted again: {report.deletions_replayed} person(s) who had asked for deletion"
+    )
+    return EXIT_OK
+
+
 def check_health(settings: Settings, max_age: float) -> int:
     path = settings.health.liveness_file
     if path is None:
@@ -273,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "health":
         return check_health(settings, args.max_age)
+    if args.command in ("backup", "restore"):
+        return backup_command(settings, args)
 
     if args.command == "check-config":
         try:

@@ -98,6 +98,16 @@ class DatabaseSettings(_Section):
     path: Path = Path("hearth.sqlite3")
 
 
+class BackupSettings(_Section):
+    # Where `python -m bot backup` (and the daily backup) writes; relative to the config file's folder.
+    directory: Path = Path("backups")
+    keep: Annotated[int, Field(ge=1, le=3650)] = 14
+    # Take a backup every 24 hours while running (the first one right after start).
+    daily: bool = False
+    # Environment variable holding a passphrase: when set, backups are encrypted (Fernet, scrypt-derived key).
+    passphrase_env: str | None = None
+
+
 class HealthSettings(_Section):
     # While connected to Discord, the bot rewrites this file every 30 s; `python -m bot health` checks its age
     # (container health checks). Relative paths resolve against the config file's folder. Unset: no file.
@@ -224,6 +234,7 @@ class Settings(_Section):
     crisis: CrisisSettings = CrisisSettings()
     milestones: MilestoneSettings = MilestoneSettings()
     health: HealthSettings = HealthSettings()
+    backup: BackupSettings = BackupSettings()
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -251,6 +262,9 @@ def parse_settings(data: Mapping[str, Any], *, base_dir: Path | None = None) -> 
     if base_dir is not None and not settings.database.path.is_absolute():
         database = settings.database.model_copy(update={"path": base_dir / settings.database.path})
         settings = settings.model_copy(update={"database": database})
+    if base_dir is not None and not settings.backup.directory.is_absolute():
+        backup = settings.backup.model_copy(update={"directory": base_dir / settings.backup.directory})
+        settings = settings.model_copy(update={"backup": backup})
     live = settings.health.liveness_file
     if base_dir is not None and live is not None and not live.is_absolute():
         settings = settings.model_copy(update={"health": HealthSettings(liveness_file=base_dir / live)})

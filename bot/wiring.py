@@ -17,6 +17,7 @@ from bot.privacy import DataRights
 from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.checkins import CheckinService
+from bot.services.deletion_log import DeletionLog
 from bot.services.groups import GroupsService, SessionReminders
 from bot.services.milestones import WORK_NAME as MILESTONES_WORK
 from bot.services.milestones import MilestoneService
@@ -69,6 +70,8 @@ def build_services(
     )
     data_rights.register(crisis)
     data_rights.register(crisis.cursors)
+    # Last, so it is written only once every feature has run (a restore replays it).
+    data_rights.register(DeletionLog(db, clock))
     _connect_signals(people, groups, checkins, milestones, scheduler)
     if scheduler is not None:
         # A service that writes something due wakes its own work; callers never talk to the scheduler.

@@ -32,3 +32,10 @@ CREATE TABLE instance_lease (
     started_at   TEXT NOT NULL,
     heartbeat_at TEXT NOT NULL
 );
+
+-- Who asked for their data to be deleted, and when (a Discord user id and a time, nothing else), so
+-- that restoring an older backup deletes them again before the bot starts.
+CREATE TABLE deletion_log (
+    user_id    INTEGER PRIMARY KEY,
+    deleted_at TEXT NOT NULL
+);

@@ -49,16 +49,19 @@ def test_the_dockerfile_copies_what_exists_and_compose_builds_it() -> None:
     assert "EnvironmentFile=" in unit and "RestartPreventExitStatus=2" in unit and "DynamicUser=yes" in unit
 
 
-def write_config(tmp_path: Path, extra: str) -> Path:
+def write_config(tmp_path: Path, *, liveness: bool) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text((REPO / "config.example.toml").read_text() + "\n" + extra, encoding="utf-8")
+    text = (REPO / "config.example.toml").read_text()
+    if liveness:
+        text = text.replace('# liveness_file = "alive"', 'liveness_file = "alive"')
+    config.write_text(text, encoding="utf-8")
     return config
 
 
 def test_health_says_whether_the_liveness_file_is_fresh(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = write_config(tmp_path, '[health]\nliveness_file = "alive"\n')
+    config = write_config(tmp_path, liveness=True)
     assert main(["health", "--config", str(config)]) == 1
     assert "does not exist" in capsys.readouterr().out
     alive = tmp_path / "alive"
@@ -73,6 +76,6 @@ def test_health_says_whether_the_liveness_file_is_fresh(
 def test_health_without_a_liveness_file_is_a_config_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = write_config(tmp_path, "")
+    config = write_config(tmp_path, liveness=False)
     assert main(["health", "--config", str(config)]) == 2
     assert "health.liveness_file" in capsys.readouterr().err
