@@ -98,6 +98,26 @@ class DatabaseSettings(_Section):
     path: Path = Path("hearth.sqlite3")
 
 
+class PagerDutySettings(_Section):
+    routing_key_env: str  # environment variable holding the Events API v2 integration key
+    events_url: str = "https://events.pagerduty.com/v2/enqueue"
+    from_round: Annotated[int, Field(ge=0, le=50)] = 1
+
+
+class WebhookPagerSettings(_Section):
+    url: str
+    secret_env: str  # environment variable holding the HMAC-SHA256 secret
+    from_round: Annotated[int, Field(ge=0, le=50)] = 0
+    include_excerpt: bool = False
+
+
+class PagingSettings(_Section):
+    """Pagers beyond Discord; each joins an incident's escalation at its ``from_round`` (0 = with the alert)."""
+
+    pagerduty: PagerDutySettings | None = None
+    webhook: WebhookPagerSettings | None = None
+
+
 class BackupSettings(_Section):
     # Where `python -m bot backup` (and the daily backup) writes; relative to the config file's folder.
     directory: Path = Path("backups")
@@ -235,6 +255,7 @@ class Settings(_Section):
     milestones: MilestoneSettings = MilestoneSettings()
     health: HealthSettings = HealthSettings()
     backup: BackupSettings = BackupSettings()
+    paging: PagingSettings = PagingSettings()
 
 
 def _describe(error: Mapping[str, Any]) -> str:

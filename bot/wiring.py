@@ -13,7 +13,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.crisis.incidents import CrisisService
 from bot.db import Database
+from bot.paging import PagerCourier
 from bot.privacy import DataRights
+from bot.repositories.crisis import Incident
 from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.checkins import CheckinService
@@ -66,7 +68,7 @@ def build_services(
     crisis_audit = audit if lane is db else AuditService(lane, clock, retention_days=settings.crisis.retention_days)
     crisis = CrisisService(
         lane, clock, settings.crisis, crisis_audit, groups=groups,
-        clinician_roles=(settings.roles.staff, settings.roles.on_call),
+        clinician_roles=(settings.roles.staff, settings.roles.on_call), pager=_pager(settings, clock),
     )
     data_rights.register(crisis)
     data_rights.register(crisis.cursors)
@@ -82,6 +84,20 @@ def build_services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
         milestones=milestones, crisis=crisis,
     )
+
+
+def _pager(settings: Settings, clock: Clock) -> PagerCourier | None:
+    paging = settings.paging
+    if paging.pagerduty is None and paging.webhook is None:
+        return None
+    guild_id = settings.discord.guild_id
+
+    def alert_url(incident: Incident) -> str | None:
+        if incident.alert_channel_id is None or incident.alert_message_id is None:
+            return None
+        return f"https://discord.com/channels/{guild_id}/{incident.alert_channel_id}/{incident.alert_message_id}"
+
+    return PagerCourier(paging, clock, alert_url)
 
 
 def _connect_signals(

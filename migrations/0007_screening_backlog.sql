@@ -39,3 +39,7 @@ CREATE TABLE deletion_log (
     user_id    INTEGER PRIMARY KEY,
     deleted_at TEXT NOT NULL
 );
+
+-- Pagers beyond Discord (PagerDuty, a signed webhook, e-mail) are outbox rows like any crisis send:
+-- kind page_pagerduty / page_webhook / page_email, and which event they carry.
+ALTER TABLE crisis_outbox ADD COLUMN page_event TEXT;   -- trigger, acknowledge, resolve

@@ -111,6 +111,16 @@ class StaffDirectory(Protocol):
         ...
 
 
+class Pager(Protocol):
+    """Pagers beyond Discord (bot.paging): which destinations join at which escalation round, and delivery."""
+
+    def rounds(self) -> dict[str, int]: ...
+
+    async def deliver(self, item: OutboxItem, incident: Incident) -> Delivered: ...
+
+    async def close(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """One reason to open or extend an incident. ``text`` is used only for the excerpt."""
@@ -181,6 +191,7 @@ class CrisisService:
         groups: GroupDirectory | None = None,
         detector: CrisisDetector | None = None,
         clinician_roles: Collection[int] = (),
+        pager: Pager | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -191,6 +202,7 @@ class CrisisService:
         self.screener = Screener(self.detector)
         self.cursors = ScreeningCursors(db, clock)
         self._clinician_roles = frozenset(clinician_roles)
+        self.pager = pager
         self._courier: Courier | None = None
         self._staff: StaffDirectory | None = None
         self._in_flight: set[int] = set()
@@ -313,6 +325,7 @@ class CrisisService:
                         outbox.append(await repo.enqueue(tx, incident_id, "alert_edit", at=now))
                     else:
                         outbox.append(alert_id)
+                    outbox.extend(await self._enqueue_pages(tx, incident_id, 0, now))
             else:
                 incident_id = current.id
                 created = False
@@ -527,6 +540,7 @@ class CrisisService:
         )
         if changed:
             await self._stop_chasing(incident_id, _ESCALATION_KINDS, refresh_alert=refresh_alert)
+            await self._page_followup(incident_id, "acknowledge")
             await self._audit.record(
                 feature=FEATURE, action="acknowledged", actor_id=actor.user_id, target_id=incident.user_id,
                 subject_id=incident_id, detail={"via": via},
@@ -551,12 +565,37 @@ class CrisisService:
         changed = await repo.transition(self._db, incident_id, from_statuses=("open", "acknowledged"), **fields)
         if changed:
             await self._stop_chasing(incident_id, (*_ESCALATION_KINDS, "reminder"), refresh_alert=refresh_alert)
+            await self._page_followup(incident_id, "resolve")
             await self._audit.record(
                 feature=FEATURE, action=status, actor_id=actor.user_id, target_id=incident.user_id,
                 subject_id=incident_id, reason=note, detail={"via": via},
             )
             log.info("crisis incident %s closed (%s) by %s (%s)", incident_id, status, actor.user_id, via)
         return await self.get(incident_id), changed
+
+    async def _enqueue_pages(self, tx: Queryable, incident_id: int, round_no: int, now: datetime) -> list[int]:
+        """Trigger the pagers that join at this escalation round (written with the round, sent like any row)."""
+        if self.pager is None:
+            return []
+        return [
+            await repo.enqueue(tx, incident_id, f"page_{name}", at=now, round=round_no, page_event="trigger")
+            for name, joins_at in self.pager.rounds().items() if joins_at == round_no
+        ]
+
+    async def _page_followup(self, incident_id: int, event: str) -> None:
+        """Staff acted in Discord: pagers that were paged hear ``acknowledge`` / ``resolve``; pages not yet sent
+        are cancelled (nobody needs waking any more)."""
+        if self.pager is None:
+            return
+        now = self._clock.now()
+        rows = await repo.outbox_of(self._db, incident_id)
+        for name in self.pager.rounds():
+            triggers = [o for o in rows if o.kind == f"page_{name}" and o.page_event == "trigger"]
+            for trigger in triggers:
+                if trigger.pending:
+                    await repo.cancel(self._db, trigger.id, at=now, reason=f"{event} before paging")
+            if any(t.sent_at is not None for t in triggers):
+                await repo.enqueue(self._db, incident_id, f"page_{name}", at=now, page_event=event)
 
     async def _stop_chasing(self, incident_id: int, kinds: tuple[str, ...], *, refresh_alert: bool) -> None:
         """Someone on staff acted: stop escalating and stop retrying destinations that refused."""
@@ -616,6 +655,7 @@ class CrisisService:
                 if not changed:  # acknowledged meanwhile, or another worker already sent this round
                     continue
                 await repo.enqueue(tx, incident.id, "repeat", at=now, round=round_no)
+                await self._enqueue_pages(tx, incident.id, round_no, now)
                 for member_id in members:
                     await repo.enqueue(tx, incident.id, "staff_dm", at=now, target_id=member_id, round=round_no)
             await self._audit.record(
@@ -694,9 +734,15 @@ class CrisisService:
         if item.kind in ALERT_KINDS and item.failed_at is not None and self._reached(incident):
             await repo.cancel(self._db, item.id, at=now, reason="refused; staff were reached another way")
             return False, []
+        sender: Courier | Pager = courier
+        if item.kind.startswith("page_"):
+            if self.pager is None:
+                await repo.cancel(self._db, item.id, at=now, reason="paging is not configured")
+                return False, []
+            sender = self.pager
         await repo.mark_attempt(self._db, item.id)
         try:
-            result = await courier.deliver(item, incident)
+            result = await sender.deliver(item, incident)
         except DeliveryFailed as exc:
             return False, await self._failed(item, incident, exc)
         return True, await self._record_delivery(item, incident, result)

@@ -84,6 +84,7 @@ class OutboxItem:
     message_id: int | None
     failed_at: datetime | None
     failure: str | None
+    page_event: str | None = None  # pager rows: trigger, acknowledge or resolve
 
     @property
     def pending(self) -> bool:
@@ -162,6 +163,7 @@ def _outbox(row: Any) -> OutboxItem:
         message_id=row["message_id"],
         failed_at=maybe_from_db(row["failed_at"]),
         failure=row["failure"],
+        page_event=row["page_event"],
     )
 
 
@@ -440,10 +442,12 @@ async def enqueue(
     at: datetime,
     target_id: int | None = None,
     round: int = 0,
+    page_event: str | None = None,
 ) -> int:
     return await db.insert(
-        "INSERT INTO crisis_outbox (incident_id, kind, target_id, round, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (incident_id, kind, target_id, round, to_db(at), to_db(at)),
+        "INSERT INTO crisis_outbox (incident_id, kind, target_id, round, created_at, due_at, page_event)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (incident_id, kind, target_id, round, to_db(at), to_db(at), page_event),
     )
 
 

@@ -112,6 +112,8 @@ class Crisis(commands.Cog):
         self.bot.crisis_screen = UnscreenedText()
         self.service.detach()
         await self.service.screener.close()
+        if self.service.pager is not None:
+            await self.service.pager.close()
         for menu in self._menus:
             self.bot.tree.remove_command(menu.name, type=menu.type)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
