@@ -20,6 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HearthBot
+from bot.crisis.backlog import snowflake_at
 from bot.crisis.detector import Assessment, Severity
 from bot.crisis.incidents import DegradedSend, Delivered, Report, ReportOutcome
 from bot.crisis.screening import own_words
@@ -355,6 +356,12 @@ class Crisis(commands.Cog):
             screened += await self._screen_channel_backlog(channel_id, after, settings.backlog_messages)
         if screened:
             log.info("screened %d message(s) posted while Hearth was not running", screened)
+        # Every watched channel gets a cursor now (its newest message, as the gateway told us), so that a crash
+        # before anything is posted there still leaves a point to screen from on the next start.
+        for channel_id in watched - set(plan.guild_channels):
+            channel = self.bot.get_channel(channel_id)
+            newest = getattr(channel, "last_message_id", None)
+            self.service.cursors.seen(channel_id, newest or snowflake_at(self.bot.clock.now()))
         await self.service.cursors.flush()
         return screened
 

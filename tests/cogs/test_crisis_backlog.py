@@ -65,3 +65,15 @@ async def test_B8_backlog_is_bounded_by_its_window(down: Harness) -> None:
     [alert] = alerts(emu, seed.staff_alerts)
     assert (await hearth.running.services.crisis.get(1)).user_id == seed.participant2
     assert "posted while Hearth was offline" not in text_of(alert)
+
+
+async def test_B8_a_fresh_start_marks_every_watched_channel_so_a_crash_loses_nothing(hearth: Harness) -> None:
+    """Before anyone posts: a kill -9 now must still leave a point to screen the check-ins channel from."""
+    await hearth.running.scheduler_started.wait()
+    db = hearth.running.db
+    for _ in range(100):
+        if await db.fetch_value("SELECT COUNT(*) FROM screening_cursors WHERE channel_id = ?", (hearth.seed.checkins,)):
+            break
+        await hearth.settle(rounds=1)
+    else:
+        raise AssertionError("no screening cursor was written for the check-ins channel on start")
