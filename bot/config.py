@@ -111,11 +111,23 @@ class WebhookPagerSettings(_Section):
     include_excerpt: bool = False
 
 
+class EmailPagerSettings(_Section):
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    starttls: bool = True
+    username_env: str | None = None  # environment variables holding the SMTP login, if the server needs one
+    password_env: str | None = None
+    sender: str
+    to: Annotated[tuple[str, ...], Field(min_length=1)]
+    from_round: Annotated[int, Field(ge=0, le=50)] = 2
+
+
 class PagingSettings(_Section):
     """Pagers beyond Discord; each joins an incident's escalation at its ``from_round`` (0 = with the alert)."""
 
     pagerduty: PagerDutySettings | None = None
     webhook: WebhookPagerSettings | None = None
+    email: EmailPagerSettings | None = None
 
 
 class BackupSettings(_Section):

@@ -1,9 +1,10 @@
-"""Pagers beyond Discord: PagerDuty's Events API v2 and a signed webhook, sent through the crisis outbox.
+"""Pagers beyond Discord: PagerDuty's Events API v2, a signed webhook and e-mail, sent through the crisis outbox.
 
-Every page is an outbox row (kind ``page_pagerduty`` or ``page_webhook``, ``page_event`` trigger, acknowledge
-or resolve), written before it is sent and retried through 429, 5xx, network errors and restarts like a
-Discord alert. Delivery is idempotent on the receiving side: PagerDuty deduplicates on ``dedup_key`` (one per
-incident), the webhook carries the outbox row's id as ``X-Hearth-Delivery``.
+Every page is an outbox row (kind ``page_pagerduty``, ``page_webhook`` or ``page_email``; ``page_event``
+trigger, acknowledge or resolve), written before it is sent and retried through 429, 5xx, network errors and
+restarts like a Discord alert. Delivery is idempotent on the receiving side: PagerDuty deduplicates on
+``dedup_key`` (one per incident), the webhook carries the outbox row's id as ``X-Hearth-Delivery``, an e-mail
+a Message-ID made from it. E-mail only wakes people (trigger); acknowledge and resolve are seen in Discord.
 
 Webhook signature: ``X-Hearth-Timestamp`` is the Unix time of sending, ``X-Hearth-Signature`` is
 ``sha256=`` + hex HMAC-SHA256, keyed with the secret, of ``<timestamp>.<raw body>``. A receiver recomputes it
@@ -19,9 +20,11 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from email.message import EmailMessage
 from typing import Any
 
 import aiohttp
+import aiosmtplib
 
 from bot.clock import Clock
 from bot.config import PagingSettings
@@ -32,7 +35,7 @@ __all__ = ["DESTINATIONS", "PagerCourier", "sign"]
 
 log = logging.getLogger(__name__)
 
-DESTINATIONS = ("pagerduty", "webhook")
+DESTINATIONS = ("pagerduty", "webhook", "email")
 TIMEOUT = aiohttp.ClientTimeout(total=15)
 
 
@@ -61,6 +64,8 @@ class PagerCourier:
             found["pagerduty"] = self._settings.pagerduty.from_round
         if self._settings.webhook is not None:
             found["webhook"] = self._settings.webhook.from_round
+        if self._settings.email is not None:
+            found["email"] = self._settings.email.from_round
         return found
 
     async def close(self) -> None:
@@ -80,12 +85,20 @@ class PagerCourier:
                 await self._pagerduty(item, incident)
             elif destination == "webhook":
                 await self._webhook(item, incident)
+            elif destination == "email":
+                await self._email(item, incident)
             else:
                 raise DeliveryFailed(f"no pager {destination!r} configured", permanent=True)
         except DeliveryFailed:
             raise
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError, aiosmtplib.SMTPServerDisconnected,
+                aiosmtplib.SMTPConnectError, aiosmtplib.SMTPTimeoutError) as exc:
             raise DeliveryFailed(f"network: {type(exc).__name__}") from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            # 4xx replies are temporary by SMTP's own definition; 5xx are refusals.
+            raise DeliveryFailed(f"SMTP {exc.code}", permanent=exc.code >= 500) from exc
+        except aiosmtplib.SMTPException as exc:
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}") from exc
         log.info("page %s (%s %s) for incident %s delivered", item.id, destination, item.page_event, incident.id)
         return Delivered(None, None, via=destination)
 
@@ -152,3 +165,32 @@ class PagerCourier:
             "X-Hearth-Timestamp": timestamp,
             "X-Hearth-Signature": sign(secret, timestamp, body),
         })
+
+    async def _email(self, item: OutboxItem, incident: Incident) -> None:
+        settings = self._settings.email
+        if settings is None:
+            raise DeliveryFailed("paging.email is not configured any more", permanent=True)
+        event = item.page_event or "trigger"
+        if event != "trigger":
+            return  # e-mail only wakes people; acknowledge and resolve are seen in Discord
+        severity = "IMMINENT" if incident.severity == "imminent" else "Concern"
+        message = EmailMessage()
+        message["From"] = settings.sender
+        message["To"] = ", ".join(settings.to)
+        message["Subject"] = f"[Hearth] {severity} crisis alert, incident #{incident.id} not acknowledged"
+        # Stable per outbox row: a retry after an uncertain send carries the same Message-ID, so mail systems
+        # and people can recognise the duplicate.
+        message["Message-ID"] = f"<hearth-page-{item.id}@{settings.sender.rpartition('@')[2] or 'hearth'}>"
+        url = self._alert_url(incident)
+        message.set_content(
+            f"A {severity.lower()} crisis alert (incident #{incident.id}) has not been acknowledged in Discord "
+            f"(escalation round {item.round}).\n\n"
+            + (f"Open the alert: {url}\n\n" if url else "Open the staff alerts channel in Discord.\n\n")
+            + "This e-mail carries no message text or names; everything is in Discord.\n"
+        )
+        username = os.environ.get(settings.username_env) if settings.username_env else None
+        password = os.environ.get(settings.password_env) if settings.password_env else None
+        await aiosmtplib.send(
+            message, hostname=settings.host, port=settings.port, start_tls=settings.starttls,
+            username=username, password=password, timeout=15,
+        )

@@ -88,7 +88,7 @@ def build_services(
 
 def _pager(settings: Settings, clock: Clock) -> PagerCourier | None:
     paging = settings.paging
-    if paging.pagerduty is None and paging.webhook is None:
+    if paging.pagerduty is None and paging.webhook is None and paging.email is None:
         return None
     guild_id = settings.discord.guild_id
 

@@ -3,9 +3,11 @@ pager server that records PagerDuty events and webhook deliveries and can answer
 
 from __future__ import annotations
 
+import email
 import hashlib
 import hmac
 import json
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,3 +179,79 @@ async def test_a_500_then_success_and_a_restart_deliver_the_page_once(paged: Har
     assert len(pagers.hooks) == 1 and pagers.seen == 2
     rows = [o for o in await paged.running.services.crisis.outbox(1) if o.kind == "page_webhook"]
     assert len(rows) == 1 and rows[0].sent_at is not None and rows[0].attempts == 2
+
+
+class Mailbox:
+    """An aiosmtpd handler: keeps what it accepts; answers 451 (try again later) ``refuse_next`` times first."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.refuse_next = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            return "451 4.3.0 try again later"
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+async def mailed(harness_factory: Harness) -> AsyncIterator[tuple[Harness, Mailbox]]:
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    with socket.socket() as probe:  # a free port (the controller checks its own port by connecting to it)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        harness_factory.write_config(
+            f"""
+[paging.email]
+host = "127.0.0.1"
+port = {port}
+starttls = false
+sender = "hearth@program.example"
+to = ["oncall@program.example", "director@program.example"]
+from_round = 0
+"""
+        )
+        await harness_factory.start()
+        try:
+            yield harness_factory, mailbox
+        finally:
+            await harness_factory.stop()
+    finally:
+        controller.stop()
+
+
+async def test_email_page_reaches_every_recipient_once_with_no_text_after_a_temporary_refusal(
+    mailed: tuple[Harness, Mailbox],
+) -> None:
+    hearth, mailbox = mailed
+    emu, seed = hearth.emu, hearth.seed
+    mailbox.refuse_next = 1
+    await emu.send_message(seed.checkins, seed.participant, IMMINENT)
+    await wait_alert(hearth)
+
+    async def refused_once() -> bool:
+        rows = [o for o in await hearth.running.services.crisis.outbox(1) if o.kind == "page_email"]
+        return bool(rows and rows[0].last_error)
+
+    for _ in range(200):
+        if await refused_once():
+            break
+        await hearth.settle(rounds=1)
+    hearth.clock.advance(seconds=10)
+    await hearth.run_due("crisis")
+    await wait_for(hearth, lambda: len(mailbox.messages) == 1, "the e-mail page")
+    await hearth.run_due("crisis")
+    await hearth.settle()
+    [mail] = mailbox.messages
+    assert mail["Subject"] == "[Hearth] IMMINENT crisis alert, incident #1 not acknowledged"
+    assert mail["To"] == "oncall@program.example, director@program.example"
+    assert mail["Message-ID"].startswith("<hearth-page-")
+    body = mail.get_payload()
+    assert "discord.com/channels/" in body and "kill" not in body.lower()
