@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("migrate", "apply database migrations and exit"),
         ("check-config", "validate the configuration and print a short summary (never the token)"),
         ("health", "exit 0 if the running bot is connected (its health.liveness_file is fresh), 1 otherwise"),
+        ("doctor", "connect, check roles, channels and permissions (the crisis path first), print what is wrong"),
         ("backup", "write a consistent copy of the database (safe while the bot runs), encrypted if configured"),
         ("restore", "replace the database with a backup (the bot must be stopped); deletions since are replayed"),
     ):
@@ -285,6 +286,44 @@ def backup_command(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def doctor(settings: Settings, token: str) -> int:
+    """Connect, take the same snapshot as the startup self-check, print the findings. Exit 0 when the crisis
+    path is sound (other findings are printed as warnings), 1 when it is not, 2 when Discord cannot be used."""
+    from bot.app import configure_endpoints, hearth_intents
+    from bot.selfcheck import findings, report_text, snapshot_of
+
+    configure_endpoints(settings.discord)
+    client = discord.Client(intents=hearth_intents())
+    found: list[Any] = []
+    ready = asyncio.Event()
+
+    @client.event
+    async def on_ready() -> None:
+        found.extend(findings(snapshot_of(client.get_guild(settings.discord.guild_id), settings)))
+        ready.set()
+        await client.close()
+
+    try:
+        async with client:
+            await asyncio.wait_for(client.start(token), timeout=120)
+    except discord.LoginFailure:
+        print(f"config error: discord.token_env: Discord rejected the token in ${settings.discord.token_env}",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        print("config error: enable the Server Members and Message Content intents in the Developer Portal",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    except (*NETWORK_ERRORS, discord.GatewayNotFound, discord.ConnectionClosed) as exc:
+        print(f"error: cannot reach Discord: {describe_network_error(exc)}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not ready.is_set():
+        print("error: connected, but the server's data never arrived", file=sys.stderr)
+        return EXIT_CONFIG
+    print(report_text(found))
+    return EXIT_RUNTIME if any(f.crisis for f in found) else EXIT_OK
+
+
 def check_health(settings: Settings, max_age: float) -> int:
     path = settings.health.liveness_file
     if path is None:
@@ -345,6 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return EXIT_CONFIG
         token = read_token(settings)
+        if args.command == "doctor":
+            return asyncio.run(doctor(settings, token))
         return asyncio.run(run_bot(settings, token))
     except ConfigError as exc:
         return _fail(exc.problems)

@@ -23,6 +23,7 @@ from bot.backup import default_name, prune, take_backup
 from bot.errors import new_incident_code
 from bot.permissions import HearthRole, Person
 from bot.scheduler import PeriodicWork
+from bot.selfcheck import Finding, findings, report_text, snapshot_of
 from bot.ui import person_of, reply
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,40 @@ def help_lines(bot: HearthBot, person: Person) -> list[str]:
 class Core(commands.Cog):
     def __init__(self, bot: HearthBot) -> None:
         self.bot = bot
+        self._self_checked = False
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Once per start: is the server set up so the crisis path works? (bot.selfcheck)"""
+        if self._self_checked:
+            return
+        self._self_checked = True
+        found = findings(snapshot_of(self.bot.guild, self.bot.settings))
+        for finding in found:
+            log.log(logging.ERROR if finding.crisis else logging.WARNING, "self-check: %s", finding.text)
+        if not found:
+            log.info("self-check: crisis path OK")
+            return
+        await self._tell_staff(found)
+
+    async def _tell_staff(self, found: list[Finding]) -> None:
+        """One message in the staff alerts channel, or by DM to staff when that channel refuses it."""
+        text = report_text(found)[:2000]
+        none = discord.AllowedMentions.none()
+        try:  # refused (no such channel, no View or Send): by DM instead
+            await self.bot.get_partial_messageable(
+                self.bot.settings.channels.staff_alerts, guild_id=self.bot.guild_id
+            ).send(text, allowed_mentions=none)
+            return
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("self-check: could not post to the staff alerts channel (%s)", getattr(exc, "status", exc))
+        guild = self.bot.guild
+        role = guild.get_role(self.bot.settings.roles.staff) if guild else None
+        for member in [] if role is None else [m for m in role.members if not m.bot]:
+            try:
+                await member.send(text, allowed_mentions=none)
+            except (discord.HTTPException, OSError) as exc:
+                log.warning("self-check: could not DM staff member %s (%s)", member.id, getattr(exc, "status", exc))
 
     async def cog_load(self) -> None:
         # Audit records (moderation and crisis actions) are kept for the retention period
