@@ -291,6 +291,15 @@ async def decide_request(db: Queryable, request_id: int, status: str, by: int, n
     ) > 0
 
 
+async def reopen_request(db: Queryable, request_id: int, by: int) -> bool:
+    """Undo an approval whose Discord side failed: the request is pending again (only if still approved by ``by``)."""
+    return await db.execute(
+        "UPDATE group_join_requests SET status = 'pending', decided_by = NULL, decided_at = NULL "
+        "WHERE id = ? AND status = 'approved' AND decided_by = ?",
+        (request_id, by),
+    ) > 0
+
+
 async def close_pending_requests(db: Queryable, group_id: int, now: datetime) -> int:
     return await db.execute(
         "UPDATE group_join_requests SET status = 'denied', decided_at = ? WHERE group_id = ? AND status = 'pending'",

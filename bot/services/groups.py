@@ -419,6 +419,17 @@ class GroupsService:
         decided = await self.get_request(request.id)
         return Decision(request=decided, group=group, approved=approve, newly_added=newly)
 
+    async def undo_approval(self, person: Person, decision: Decision) -> None:
+        """The role could not be granted after the approval was recorded: the membership it added is ended and
+        the request is pending again, so it can be answered once more (and a Deny can still win)."""
+        request, group = decision.request, decision.group
+        if decision.newly_added:
+            await repo.end_membership(self._db, group.id, request.user_id, self._clock.now())
+            await self.memberships_changed.emit(request.user_id)
+        await repo.reopen_request(self._db, request.id, person.user_id)
+        await self._audit.record(feature=FEATURE, action="join_approval_undone", actor_id=person.user_id,
+                                 target_id=request.user_id, subject_id=group.id)
+
     # ------------------------------------------------------------------------- listing
     async def watched_channel_ids(self) -> set[int]:
         """The text and voice channels of every group that is not archived (crisis screening watches them)."""

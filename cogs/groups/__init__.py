@@ -373,12 +373,18 @@ class Groups(
         """Approve/Deny button (see _views): decision checked and recorded by the service."""
         person = person_of(interaction)
         request, group = await self.service.check_decide(person, request_id)
-        if approve:
-            member = await self._member(request.user_id)
-            if member is None:
-                raise DomainError("That person is no longer in the server, so they can't be added.")
-            await self._grant(group, member, f"join request {request_id} approved by {interaction.user.id}")
+        # The decision is recorded first (compare-and-set: of Approve and Deny pressed together, one wins);
+        # only an approval that won grants the role, and if granting fails the approval is undone.
         decision = await self.service.decide(person, request_id, approve=approve)
+        if approve:
+            try:
+                member = await self._member(request.user_id)
+                if member is None:
+                    raise DomainError("That person is no longer in the server, so they can't be added.")
+                await self._grant(group, member, f"join request {request_id} approved by {interaction.user.id}")
+            except BaseException:
+                await self.service.undo_approval(person, decision)
+                raise
         verb = "approved" if approve else "declined"
         outcome = f"<@{request.user_id}>'s request to join **{group.name}** was {verb} by <@{person.user_id}>."
         await interaction.response.edit_message(content=outcome, view=None, allowed_mentions=NO_MENTIONS)
