@@ -80,6 +80,8 @@ class DataRights:
     def __init__(self, clock: Clock, *, compact: Callable[[], Awaitable[None]] | None = None) -> None:
         self._clock = clock
         self._compact = compact
+        # Called with the person and the features whose deletion failed (the retry queue, see wiring).
+        self.on_failed: Callable[[int, list[str]], Awaitable[None]] | None = None
         self._hooks: dict[str, UserDataHook] = {}
         self._locks: dict[int, asyncio.Lock] = {}
 
@@ -95,6 +97,18 @@ class DataRights:
     @property
     def tables(self) -> frozenset[str]:
         return frozenset(t for hook in self._hooks.values() for t in hook.tables)
+
+    async def delete_feature(self, user_id: int, feature: str) -> DeletionResult:
+        """Run one feature's deletion again (the retry of a failure), under the person's lock; raises if it fails."""
+        hook = self._hooks[feature]
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        async with lock:
+            result = await hook.delete_user_data(user_id)
+            if self._compact is not None:
+                await self._compact()
+        if not lock.locked():
+            self._locks.pop(user_id, None)
+        return result
 
     async def export(self, user_id: int) -> DataExport:
         features = {name: await hook.export_user_data(user_id) for name, hook in self._hooks.items()}
@@ -121,6 +135,13 @@ class DataRights:
                 except Exception:
                     log.exception("compacting the database after deleting user %s failed [%s]", user_id,
                                   new_incident_code())
+        failed = [r.feature for r in results if r.failed]
+        if failed and self.on_failed is not None:
+            try:
+                await self.on_failed(user_id, failed)
+            except Exception:
+                log.exception("could not queue the retry of a failed deletion for user %s [%s]", user_id,
+                              new_incident_code())
         if not lock.locked():
             self._locks.pop(user_id, None)
         log.info(

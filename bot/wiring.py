@@ -19,7 +19,8 @@ from bot.repositories.crisis import Incident
 from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.checkins import CheckinService
-from bot.services.deletion_log import DeletionLog
+from bot.services.deletion_log import RETRY_WORK as DELETION_RETRY_WORK
+from bot.services.deletion_log import DeletionLog, DeletionRetries
 from bot.services.groups import GroupsService, SessionReminders
 from bot.services.milestones import WORK_NAME as MILESTONES_WORK
 from bot.services.milestones import MilestoneService
@@ -36,6 +37,7 @@ class Services:
     checkins: CheckinService
     milestones: MilestoneService
     crisis: CrisisService
+    deletion_retries: DeletionRetries
 
 
 def build_services(
@@ -74,15 +76,17 @@ def build_services(
     data_rights.register(crisis.cursors)
     # Last, so it is written only once every feature has run (a restore replays it).
     data_rights.register(DeletionLog(db, clock))
+    deletion_retries = DeletionRetries(db, clock, data_rights)
     _connect_signals(people, groups, checkins, milestones, scheduler)
     if scheduler is not None:
         # A service that writes something due wakes its own work; callers never talk to the scheduler.
         checkins.reminders.wake = scheduler.waker(REMINDERS_WORK)
         milestones.wake = scheduler.waker(MILESTONES_WORK)
         groups.wake_sessions = scheduler.waker(SessionReminders.NAME)
+        deletion_retries.wake = scheduler.waker(DELETION_RETRY_WORK)
     return Services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
-        milestones=milestones, crisis=crisis,
+        milestones=milestones, crisis=crisis, deletion_retries=deletion_retries,
     )
 
 

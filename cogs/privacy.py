@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.app import HearthBot
 from bot.privacy import DeletionResult, PostedMessage
+from bot.services.deletion_log import RETRY_WORK as DELETION_RETRY_WORK
 from bot.ui import HearthView, PersistentButton, hearth_bot, reply
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ def render_deletion(results: list[DeletionResult], *, posts_deleted: int = 0, po
     if failed:
         kept.append(
             f"Your {', '.join(failed)} data could not be deleted just now because of an error on our side. "
-            "Please run /privacy delete again in a few minutes, or ask a staff member to do it for you."
+            "It is not forgotten: Hearth tries again automatically (in a minute, then less often) until it is "
+            "deleted. /privacy export shows whether anything is still waiting."
         )
     if posts_failed:
         kept.append(
@@ -94,9 +96,11 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See or
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ConfirmDeleteButton)
+        self.bot.scheduler.register(DELETION_RETRY_WORK, self.bot.services.deletion_retries)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ConfirmDeleteButton)
+        self.bot.scheduler.unregister(DELETION_RETRY_WORK)
 
     @app_commands.command(name="export", description="Get a file with everything Hearth stores about you")
     async def export(self, interaction: discord.Interaction[HearthBot]) -> None:

@@ -43,3 +43,12 @@ CREATE TABLE deletion_log (
 -- Pagers beyond Discord (PagerDuty, a signed webhook, e-mail) are outbox rows like any crisis send:
 -- kind page_pagerduty / page_webhook / page_email, and which event they carry.
 ALTER TABLE crisis_outbox ADD COLUMN page_event TEXT;   -- trigger, acknowledge, resolve
+
+-- A feature's part of a /privacy delete that failed is retried until it succeeds (not forgotten).
+CREATE TABLE deletion_retries (
+    user_id  INTEGER NOT NULL,
+    feature  TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at  TEXT NOT NULL,
+    PRIMARY KEY (user_id, feature)
+);

@@ -1,4 +1,4 @@
-"""Backups and restore (issue 12, item 9) on real temporary SQLite files."""
+"""Backups and restore (issue 12, item 9) and retried deletions (item 1), on real temporary SQLite files."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import threading
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,3 +166,39 @@ def test_backup_and_restore_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
         assert "deleted again: 0 person(s)" in capsys.readouterr().out
     finally:
         os.environ.pop("HEARTH_TEST_BACKUP_PASS", None)
+
+
+async def test_a_failed_part_of_a_deletion_is_retried_until_it_succeeds(tmp_path: Path) -> None:
+    """Issue 12, item 1: a hook that fails is queued (ids only), retried with backoff, and then done."""
+    settings, _ = settings_for(tmp_path)
+    clock = ManualClock(START)
+    await seeded(settings, clock)
+    db = await Database.open(settings.database.path)
+    try:
+        services = build_services(settings, db, clock)
+        checkins = services.checkins
+        original = checkins.delete_user_data
+        failures = {"left": 2}
+
+        async def flaky(user_id: int) -> Any:
+            if failures["left"]:
+                failures["left"] -= 1
+                raise sqlite3.OperationalError("disk I/O error")
+            return await original(user_id)
+
+        checkins.delete_user_data = flaky  # type: ignore[method-assign]
+        results = await services.data_rights.delete(RILEY.user_id)
+        assert [r.feature for r in results if r.failed] == [checkins.feature]
+        retries = services.deletion_retries
+        assert await retries.next_due() == START + timedelta(minutes=1)
+        assert await notes_of(settings.database.path, RILEY.user_id) == [NOTE]
+        clock.advance(minutes=1)
+        await retries.run_due(clock.now())  # fails again: backoff doubles
+        assert await retries.next_due() == clock.now() + timedelta(minutes=2)
+        clock.advance(minutes=2)
+        await retries.run_due(clock.now())
+        assert await retries.next_due() is None
+        assert await notes_of(settings.database.path, RILEY.user_id) == []
+        assert await notes_of(settings.database.path, SAM.user_id) == [NOTE]
+    finally:
+        await db.close()

@@ -58,3 +58,11 @@ async def test_a_post_that_cannot_be_removed_is_reported(hearth: Harness) -> Non
     done = await confirm.wait_original(lambda m: "I deleted" in (m.get("content") or ""))
     assert "could not be removed from Discord just now" in done["content"]
     assert (await hearth.running.services.milestones.list_counters(uid)) == []
+
+
+def test_the_reply_says_a_failed_part_is_retried_not_forgotten() -> None:
+    from bot.privacy import DeletionResult
+    from cogs.privacy import render_deletion
+
+    text = render_deletion([DeletionResult("checkins", 0, failed=True), DeletionResult("milestones", 3)])
+    assert "checkins" in text and "tries again automatically" in text and "3 record(s)" in text
