@@ -37,6 +37,8 @@ class DeletionResult:
     kept: tuple[str, ...] = ()
     # Messages the bot posted about the person; the privacy extension deletes them from Discord.
     posts: tuple[PostedMessage, ...] = ()
+    # Discord roles Hearth gave the person (group roles); the privacy extension removes them.
+    roles: tuple[int, ...] = ()
     # The hook raised: nothing of this feature is known to be deleted (logged with an incident code).
     failed: bool = False
 

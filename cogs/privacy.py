@@ -35,7 +35,24 @@ async def delete_posts(bot: HearthBot, posts: list[PostedMessage]) -> tuple[int,
     return deleted, failed
 
 
-def render_deletion(results: list[DeletionResult], *, posts_deleted: int = 0, posts_failed: int = 0) -> str:
+async def remove_roles(bot: HearthBot, user_id: int, role_ids: list[int]) -> int:
+    """Take away the group roles Hearth gave the person (else they would keep reading private group channels
+    Hearth no longer knows they are in). Returns how many could not be removed."""
+    failed = 0
+    for role_id in dict.fromkeys(role_ids):
+        try:
+            await bot.http.remove_role(bot.guild_id, user_id, role_id, reason="privacy deletion request")
+        except discord.NotFound:
+            pass  # the role or the member is gone already
+        except discord.HTTPException as exc:
+            failed += 1
+            log.warning("could not remove role %s from user %s (HTTP %s)", role_id, user_id, exc.status)
+    return failed
+
+
+def render_deletion(
+    results: list[DeletionResult], *, posts_deleted: int = 0, posts_failed: int = 0, roles_failed: int = 0
+) -> str:
     removed = sum(r.rows_deleted for r in results)
     kept = [sentence for r in results for sentence in r.kept]
     failed = [r.feature for r in results if r.failed]
@@ -50,9 +67,20 @@ def render_deletion(results: list[DeletionResult], *, posts_deleted: int = 0, po
             f"{posts_failed} message(s) Hearth posted about you (shared check-ins or celebrations) could not be "
             "removed from Discord just now; a staff member can delete them for you."
         )
+    if roles_failed:
+        kept.append(
+            f"{roles_failed} group role(s) could not be taken away just now, so you may still see a group's "
+            "channel; a staff member can remove them for you."
+        )
     lines = [f"Done. I deleted {removed} record(s) Hearth held about you."]
     if posts_deleted:
-        lines.append(f"I also removed {posts_deleted} message(s) Hearth had posted about you in the server.")
+        lines.append(
+            f"I also removed {posts_deleted} message(s) Hearth had posted about you in the server or sent to "
+            "facilitators."
+        )
+    roles = len({role for r in results for role in r.roles})
+    if roles > roles_failed:
+        lines.append(f"I took away {roles - roles_failed} group role(s) Hearth had given you.")
     if kept:
         lines.append("\nWhat is kept, and why:")
         lines.extend(f"• {sentence}" for sentence in kept)
@@ -82,8 +110,10 @@ class ConfirmDeleteButton(
         await interaction.response.defer()
         results = await bot.services.data_rights.delete(self.target_id)
         deleted, failed = await delete_posts(bot, [post for r in results for post in r.posts])
+        roles_failed = await remove_roles(bot, self.target_id, [role for r in results for role in r.roles])
         await interaction.edit_original_response(
-            content=render_deletion(results, posts_deleted=deleted, posts_failed=failed), view=None
+            content=render_deletion(results, posts_deleted=deleted, posts_failed=failed, roles_failed=roles_failed),
+            view=None,
         )
 
 

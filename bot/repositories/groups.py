@@ -456,6 +456,22 @@ async def export_user(db: Queryable, user_id: int) -> dict[str, Any]:
     }
 
 
+async def discord_traces(db: Queryable, user_id: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """What Hearth put in Discord about a person, before their rows go: the roles of the groups they are in,
+    and the join-request DMs about them sent to facilitators (channel id, message id)."""
+    roles = await db.fetch_all(
+        "SELECT DISTINCT g.role_id FROM group_members m JOIN groups g ON g.id = m.group_id "
+        "WHERE m.user_id = ? AND m.left_at IS NULL AND g.role_id IS NOT NULL",
+        (user_id,),
+    )
+    messages = await db.fetch_all(
+        "SELECT channel_id, message_id FROM group_join_request_messages WHERE request_id IN "
+        "(SELECT id FROM group_join_requests WHERE user_id = ?)",
+        (user_id,),
+    )
+    return [int(r["role_id"]) for r in roles], [(int(r["channel_id"]), int(r["message_id"])) for r in messages]
+
+
 async def delete_user(db: Queryable, user_id: int) -> int:
     deleted = 0
     deleted += await db.execute(

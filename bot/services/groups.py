@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from bot.permissions import HearthRole, Person
-from bot.privacy import DeletionResult
+from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import groups as repo
 from bot.repositories.groups import GroupRow, JoinRequestRow, SessionRow
 from bot.scheduler import nothing_to_wake
@@ -650,8 +650,13 @@ class GroupsService:
 
     async def delete_user_data(self, user_id: int) -> DeletionResult:
         async with self._db.transaction() as tx:
+            roles, messages = await repo.discord_traces(tx, user_id)
             deleted = await repo.delete_user(tx, user_id)
-        return DeletionResult(self.feature, deleted)
+        if deleted:
+            await self.memberships_changed.emit(user_id)
+        return DeletionResult(
+            self.feature, deleted, posts=tuple(PostedMessage(c, m) for c, m in messages), roles=tuple(roles)
+        )
 
 
 # ----------------------------------------------------------------------------- session reminders

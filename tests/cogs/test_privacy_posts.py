@@ -66,3 +66,27 @@ def test_the_reply_says_a_failed_part_is_retried_not_forgotten() -> None:
 
     text = render_deletion([DeletionResult("checkins", 0, failed=True), DeletionResult("milestones", 3)])
     assert "checkins" in text and "tries again automatically" in text and "3 record(s)" in text
+
+
+async def test_delete_takes_away_group_roles_and_the_join_request_dms_about_the_person(hearth: Harness) -> None:
+    """Issue 12, item 2: after /privacy delete nobody keeps reading a private group channel Hearth forgot, and
+    facilitators' DMs about the person's join request are gone."""
+    from tests.cogs.test_groups import create_group, role_ids, run
+
+    emu, seed = hearth.emu, hearth.seed
+    uid = seed.participant
+    group = (await create_group(hearth, facilitator=seed.facilitator))["group"]
+    await run(emu, "join", uid, group="Tuesday Evening SUD")
+    request_dm = await emu.wait_for_dm(seed.facilitator, lambda m: bool(m.get("components")))
+    approved = await emu.click_button(request_dm, "hearth:groups:approve:1", user_id=seed.facilitator)
+    await approved.wait_response()
+    assert group.role_id in role_ids(emu, uid)
+
+    asked = await emu.invoke_slash("privacy", user_id=uid, subcommand="delete")
+    await asked.wait_response()
+    confirm = await emu.click_button(None, f"hearth:privacy:delete:{uid}", user_id=uid)
+    done = await confirm.wait_original(lambda m: "I deleted" in (m.get("content") or ""))
+    assert group.role_id not in role_ids(emu, uid)
+    assert int(request_dm["id"]) not in {int(m["id"]) for m in emu.state.messages[int(request_dm["channel_id"])]}
+    assert await hearth.running.services.groups.members_of_group(group.id) == []
+    assert "could not" not in done["content"] and "took away 1 group role(s)" in done["content"]
