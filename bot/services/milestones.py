@@ -1,6 +1,6 @@
 """Milestone celebrations: recovery counters, check-in streaks and weeks in a group.
 
-Design (see .notes/milestones.md):
+Design:
 - Counters hold a start date in the person's *local* calendar. Milestone N of a counter
   falls on ``start + N days``; it is celebrated at ``announce_hour`` on that local date.
 - ``milestone_pending`` holds, per counter / streak / group membership, the next

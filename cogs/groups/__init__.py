@@ -1,8 +1,9 @@
 """/group: private IOP group channels, membership, join requests, sessions and moderation.
 
 Discord I/O only: every decision (who may do what, validation, what is stored) is made by
-``bot.services.groups.GroupsService``. Other cogs may add subcommands to ``/group``; see
-.notes/groups.md ("Adding a subcommand to /group").
+``bot.services.groups.GroupsService``. Other cogs may add subcommands to ``/group`` (the check-ins cog adds
+``/group pulse``): in ``cog_load`` find the ``/group`` group in the command tree and ``add_command`` to it; in
+``cog_unload`` remove it again (see ``Checkins._group_command`` in ``cogs/checkins``).
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ HELDOUT = Path(__file__).resolve().parent / "heldout_messages.csv"
 
 
 def test_heldout_set_meets_targets() -> None:
-    """Held-out messages written separately from the dev set and the table (see .notes/detector_results.md)."""
+    """Held-out messages written separately from the dev set and the table (first-run numbers: README)."""
     from bot.crisis.evaluate import read_labelled
 
     rows = read_labelled(HELDOUT)
@@ -126,8 +126,8 @@ BLIND = Path(__file__).resolve().parent / "blind_messages.csv"
 def test_blind_set_meets_targets() -> None:
     """Blind set written by someone who never saw the detector. First run: risk recall 0.589, imminent 0.544.
 
-    NOTE: since round 3 the patterns were tuned on this file (by category), so it is no longer blind; see
-    .notes/detector_results.md. A fresh unseen set is needed for an unbiased number.
+    NOTE: since round 3 the patterns were tuned on this file (by category), so it is no longer blind (README,
+    detector section). blind5_messages.csv is the unseen set for an unbiased number.
     """
     from bot.crisis.evaluate import read_labelled
 
