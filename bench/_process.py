@@ -109,6 +109,7 @@ class BotProcess:
     async def start(self, ready_within: float = 120) -> float:
         """Launch and wait until the scheduler has started; returns seconds from launch to ready."""
         log = self.log_path.open("ab")
+        offset = len(self.log())  # the log is appended to across restarts: look only at this launch's lines
         self.launched_at = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--config", str(self.config_path), cwd=REPO,
@@ -116,7 +117,7 @@ class BotProcess:
         )
         log.close()
         deadline = time.perf_counter() + ready_within
-        while "scheduler started" not in self.log():
+        while "scheduler started" not in self.log()[offset:]:
             if self.process.returncode is not None:
                 raise RuntimeError(f"the bot exited with {self.process.returncode}:\n{self.log()[-3000:]}")
             if time.perf_counter() > deadline:

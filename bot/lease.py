@@ -64,15 +64,33 @@ class InstanceLease:
             row = await tx.fetch_one("SELECT holder, started_at, heartbeat_at FROM instance_lease WHERE id = 1")
             if row is not None and row["holder"] != self.holder:
                 other = Holder(row["holder"], from_db(row["started_at"]), from_db(row["heartbeat_at"]))
-                if now - other.heartbeat_at < self.ttl:
+                if now - other.heartbeat_at < self.ttl and not self._crashed_here(other.holder):
                     raise LeaseHeld(other, now)
-                log.warning("taking over the expired instance lease of %s", other.holder)
+                log.warning("taking over the instance lease of %s (expired, or its process is gone)", other.holder)
             await tx.execute(
                 "INSERT INTO instance_lease (id, holder, started_at, heartbeat_at) VALUES (1, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, started_at = excluded.started_at,"
                 " heartbeat_at = excluded.heartbeat_at",
                 (self.holder, to_db(now), to_db(now)),
             )
+
+    def _crashed_here(self, holder: str) -> bool:
+        """The holder ran on this host and its process is gone (killed, crashed, or an earlier life of this
+        container, whose pid this process may even have inherited): no need to wait for the lease to expire."""
+        host, _, rest = holder.partition(":")
+        pid_text = rest.partition(":")[0]
+        if host != self.holder.partition(":")[0] or not pid_text.isdigit():
+            return False
+        pid = int(pid_text)
+        if pid == os.getpid():
+            return True
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False  # alive, someone else's
+        return False
 
     async def renew(self) -> bool:
         """Refresh the heartbeat; False if the lease is no longer ours (taken over after it expired)."""

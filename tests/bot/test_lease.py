@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import socket
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,3 +58,25 @@ async def test_D17_a_released_lease_is_free_at_once(db: Database) -> None:
     await first.release()
     await second.acquire()
     assert second.ttl == timedelta(seconds=60)
+
+
+async def test_D17_a_crashed_process_on_this_host_does_not_block_a_restart(db: Database) -> None:
+    """kill -9 leaves a fresh heartbeat; the restart (same host, that pid gone) takes over at once."""
+    gone = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import os; print(os.getpid())", stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await gone.communicate()
+    dead_pid = int(out)
+    clock = ManualClock(START)
+    crashed = InstanceLease(db, clock, holder=f"{socket.gethostname()}:{dead_pid}:abc123")
+    await crashed.acquire()
+    restarted = InstanceLease(db, clock)
+    await restarted.acquire()
+    current = await restarted.current()
+    assert current is not None and current.holder == restarted.holder
+    # Another live process on this host (this test's parent, under another holder name) still blocks.
+    live = InstanceLease(db, clock, holder=f"{socket.gethostname()}:{os.getppid()}:def456")
+    await restarted.release()
+    await live.acquire()
+    with pytest.raises(LeaseHeld):
+        await InstanceLease(db, clock).acquire()
