@@ -50,8 +50,9 @@ from bench._process import (
 from bot.clock import SystemClock, from_db, to_db
 from bot.config import load_settings
 from bot.db import Database
+from bot.delivery import Delivered
 from bot.services.people import PeopleService
-from bot.services.reminders import ReminderService, SendResult
+from bot.services.reminders import ReminderService
 from tests.emulator import Emulator
 from tests.harness import seed_guild
 
@@ -59,7 +60,7 @@ NY = ZoneInfo("America/New_York")
 CRISIS = "I am going to kill myself tonight"
 
 
-async def never_sends(user_id: int, local_date: date) -> SendResult:
+async def never_sends(user_id: int, local_date: date) -> Delivered:
     raise AssertionError("nothing is due in the catch-up measurement")
 
 

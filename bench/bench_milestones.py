@@ -19,7 +19,8 @@ from pathlib import Path
 from bot.clock import ManualClock
 from bot.config import MilestoneSettings
 from bot.db import Database, migrate
-from bot.services.milestones import Delivery, DueCelebration, MilestoneService
+from bot.delivery import Delivered
+from bot.services.milestones import DueCelebration, MilestoneService
 from bot.services.people import PeopleService
 
 
@@ -27,9 +28,9 @@ class NullSender:
     def __init__(self) -> None:
         self.count = 0
 
-    async def deliver(self, celebration: DueCelebration) -> Delivery:
+    async def deliver(self, celebration: DueCelebration) -> Delivered:
         self.count += 1
-        return Delivery(True, 1, self.count)
+        return Delivered(1, self.count)
 
 
 async def main(people: int) -> None:

@@ -28,7 +28,7 @@ import aiosmtplib
 
 from bot.clock import Clock
 from bot.config import PagingSettings
-from bot.crisis.incidents import Delivered, DeliveryFailed
+from bot.delivery import Delivered, DeliveryFailed
 from bot.repositories.crisis import Incident, OutboxItem
 
 __all__ = ["DESTINATIONS", "PagerCourier", "sign"]

@@ -37,6 +37,7 @@ from bot.crisis.backlog import ScreeningCursors
 from bot.crisis.detector import Assessment, CrisisDetector, Severity
 from bot.crisis.screening import Screener
 from bot.db import Database, Queryable
+from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import DomainError, InvalidInput, NotFound, new_incident_code
 from bot.permissions import HearthRole, Person, require
 from bot.privacy import DeletionResult
@@ -78,25 +79,6 @@ def person_nonce(incident_id: int) -> str:
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s ... capped at 5 minutes."""
     return min(timedelta(seconds=5 * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
-
-
-@dataclass(frozen=True, slots=True)
-class Delivered:
-    channel_id: int | None
-    message_id: int | None
-    # How the person was reached (dm, channel), for person notices.
-    via: str | None = None
-    # An alert edit found the alert deleted and posted it again as ``message_id``.
-    replaced_alert: bool = False
-
-
-class DeliveryFailed(Exception):
-    """A send did not go through. ``permanent``: this destination refused for good (e.g. unknown channel)."""
-
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
 
 
 class Courier(Protocol):

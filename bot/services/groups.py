@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from bot.permissions import HearthRole, Person
 from bot.privacy import DeletionResult, PostedMessage
@@ -724,15 +725,9 @@ def reminder_text(occ: Occurrence, now: datetime, minutes_before: int, voice_cha
             f"in {minutes_left} minutes. See you there!{where}")
 
 
-class DeliveryError(Exception):
-    def __init__(self, permanent: bool) -> None:
-        super().__init__("permanent" if permanent else "transient")
-        self.permanent = permanent
-
-
 class ReminderSender(Protocol):
-    async def post_reminder(self, channel_id: int, text: str) -> int:
-        """Post in a group channel; returns the message id or raises DeliveryError."""
+    async def post_reminder(self, channel_id: int, text: str) -> Delivered:
+        """Post in a group channel, or raise ``DeliveryFailed`` (permanent: the channel refuses for good)."""
         ...
 
 
@@ -778,8 +773,8 @@ class SessionReminders:
             assert channel_id is not None
             text = reminder_text(occ, now, self.minutes_before, occ.group.voice_channel_id)
             try:
-                message_id = await self._sender.post_reminder(channel_id, text)
-            except DeliveryError as exc:
+                delivered = await self._sender.post_reminder(channel_id, text)
+            except DeliveryFailed as exc:
                 if exc.permanent:
                     await repo.finish_delivery(self._db, occ.session.id, occ.local_date, "failed", None)
                     log.warning("reminder for session %s on %s could not be posted in channel %s",
@@ -787,6 +782,6 @@ class SessionReminders:
                 else:
                     await repo.release_delivery(self._db, occ.session.id, occ.local_date)
                 continue
-            await repo.finish_delivery(self._db, occ.session.id, occ.local_date, "sent", message_id)
+            await repo.finish_delivery(self._db, occ.session.id, occ.local_date, "sent", delivered.message_id)
             log.info("posted %sreminder for session %s on %s (group %s)",
                      "late " if late else "", occ.session.id, occ.local_date, occ.group.id)

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import MilestoneSettings
 from bot.db import Database
+from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import InvalidInput, NotFound
 from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import milestones as repo
@@ -89,17 +90,10 @@ class DueCelebration:
     group_name: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    delivered: bool
-    channel_id: int | None = None
-    message_id: int | None = None
-
-
 class CelebrationSender(Protocol):
-    async def deliver(self, celebration: DueCelebration) -> Delivery:
-        """Send it; return delivered=False for permanent failures (DMs closed, channel gone).
-        Raise for transient failures: the celebration stays claimed and is retried."""
+    async def deliver(self, celebration: DueCelebration) -> Delivered:
+        """Send it, or raise ``DeliveryFailed``: permanent (DMs closed, channel gone) ends it as failed; otherwise
+        the celebration stays claimed and is retried."""
         ...
 
 
@@ -483,25 +477,29 @@ class MilestoneService:
             days_late=max(0, days_late), visibility=visibility, channel_id=channel_id, label=label,
             group_name=group_name,
         )
+        result: Delivered | None = None
         try:
             result = await sender.deliver(due_item)
-        except Exception:
-            await repo.mark_attempt(self._db, existing.id)
-            attempts = await self._db.fetch_value(
-                "SELECT attempts FROM milestone_celebrations WHERE id = ?", (existing.id,)
-            )
-            log.exception("milestone celebration %s could not be sent (attempt %s)", existing.id, attempts)
-            if int(attempts) < MAX_ATTEMPTS:
-                return "retry"
-            result = Delivery(False)
+        except DeliveryFailed as failure:
+            if not failure.permanent:
+                await repo.mark_attempt(self._db, existing.id)
+                attempts = await self._db.fetch_value(
+                    "SELECT attempts FROM milestone_celebrations WHERE id = ?", (existing.id,)
+                )
+                log.warning("milestone celebration %s could not be sent (attempt %s: %s)", existing.id, attempts,
+                            failure.reason)
+                if int(attempts) < MAX_ATTEMPTS:
+                    return "retry"
+            else:
+                log.warning("milestone celebration %s refused for good (%s)", existing.id, failure.reason)
+        status = "sent" if result is not None else "failed"
         await repo.finish_celebration(
-            self._db, existing.id, status="sent" if result.delivered else "failed",
-            channel_id=result.channel_id, message_id=result.message_id, now=self._clock.now(),
+            self._db, existing.id, status=status, channel_id=result.channel_id if result else None,
+            message_id=result.message_id if result else None, now=self._clock.now(),
         )
-        log.info("milestone celebration %s for user %s: %s (%s)", existing.id, p.user_id,
-                 "sent" if result.delivered else "failed", visibility)
+        log.info("milestone celebration %s for user %s: %s (%s)", existing.id, p.user_id, status, visibility)
         await self._replan(p, zone, now)
-        return "sent" if result.delivered else "failed"
+        return status
 
     async def _target(self, p: PendingRow, visibility: str) -> tuple[str, int | None, str | None]:
         group_name: str | None = None

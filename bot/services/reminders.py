@@ -9,7 +9,6 @@ delivered at most once per local day even if the bot stops between sending and r
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import re
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import CheckinSettings
 from bot.db import Database
+from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import InvalidInput
 from bot.repositories import checkins as repo
 from bot.repositories.checkins import ReminderRow
@@ -38,14 +38,10 @@ BATCH = 500
 _TIME = re.compile(r"^\s*(\d{1,2})(?::|\.|h)?(\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
 
 
-class SendResult(enum.Enum):
-    SENT = "sent"
-    DM_CLOSED = "dm_closed"
-    FAILED = "failed"  # transient (5xx, network): retried later the same day
-
-
 class ReminderSender(Protocol):
-    async def __call__(self, user_id: int, local_date: date) -> SendResult: ...
+    async def __call__(self, user_id: int, local_date: date) -> Delivered:
+        """Send the reminder DM; raises ``DeliveryFailed`` (permanent: DMs closed; otherwise retried later)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,13 +202,17 @@ class ReminderService:
         if status is not None:
             await repo.claim_delivery(self._db, row.user_id, day, status, now)
         elif await repo.claim_delivery(self._db, row.user_id, day, "sending", now):
-            result = await self.sender(row.user_id, day)
-            if result is SendResult.FAILED:
-                await repo.release_delivery(self._db, row.user_id, day)
-                await repo.reschedule(self._db, row.user_id, zone.key, now + RETRY_AFTER)
-                return
-            await repo.set_delivery_status(self._db, row.user_id, day, result.value, self._clock.now())
-            if result is SendResult.DM_CLOSED:
+            status = "sent"
+            try:
+                await self.sender(row.user_id, day)
+            except DeliveryFailed as failure:
+                if not failure.permanent:  # 5xx, network: retried later the same day
+                    await repo.release_delivery(self._db, row.user_id, day)
+                    await repo.reschedule(self._db, row.user_id, zone.key, now + RETRY_AFTER)
+                    return
+                status = "dm_closed"
+            await repo.set_delivery_status(self._db, row.user_id, day, status, self._clock.now())
+            if status == "dm_closed":
                 await repo.mark_dm_closed(self._db, row.user_id, now)
                 log.info("reminder for user %s not delivered: DMs closed", row.user_id)
             elif row.dm_closed_at is not None:

@@ -16,9 +16,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HearthBot
+from bot.delivery import Delivered, classify
 from bot.routing import FEATURES, Place, Routed
 from bot.services.contracts import GroupRef
-from bot.services.reminders import WORK_NAME, SendResult
+from bot.services.reminders import WORK_NAME
 from bot.ui import NO_MENTIONS, person_of, reply
 from cogs.checkins import _embeds
 from cogs.checkins._chart import render_progress_png
@@ -224,24 +225,21 @@ class Checkins(commands.Cog):
             spawn("checkin concern notices", notify_concerns(self.bot, result.outcome.concerns))
 
     # ------------------------------------------------------------------ reminders
-    async def send_reminder(self, user_id: int, local_date: date) -> SendResult:
+    async def send_reminder(self, user_id: int, local_date: date) -> Delivered:
         view = discord.ui.View(timeout=None)
         view.add_item(OpenCheckinButton(user_id))
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             channel = await user.create_dm()
-            await channel.send(_embeds.reminder_dm_text(local_date), view=view, allowed_mentions=NO_MENTIONS)
-        except discord.Forbidden as exc:
-            log.info("reminder DM to user %s refused (code %s)", user_id, exc.code)
-            return SendResult.DM_CLOSED
-        except discord.NotFound:
-            return SendResult.DM_CLOSED
-        except (discord.HTTPException, OSError) as exc:
-            log.warning("reminder DM to user %s failed (%s); will retry", user_id, getattr(exc, "status", exc))
-            return SendResult.FAILED
+            message = await channel.send(_embeds.reminder_dm_text(local_date), view=view, allowed_mentions=NO_MENTIONS)
+        except Exception as exc:
+            failure = classify(exc)
+            log.log(logging.INFO if failure.permanent else logging.WARNING, "reminder DM to user %s failed (%s)%s",
+                    user_id, failure.reason, "" if failure.permanent else "; will retry")
+            raise failure from exc
         finally:
             view.stop()
-        return SendResult.SENT
+        return Delivered(message.channel.id, message.id)
 
 
 async def setup(bot: HearthBot) -> None:

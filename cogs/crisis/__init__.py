@@ -22,8 +22,9 @@ from discord.ext import commands
 from bot.app import HearthBot
 from bot.crisis.backlog import snowflake_at
 from bot.crisis.detector import Assessment, Severity
-from bot.crisis.incidents import DegradedSend, Delivered, Report, ReportOutcome
+from bot.crisis.incidents import DegradedSend, Report, ReportOutcome
 from bot.crisis.screening import own_words
+from bot.delivery import Delivered, classify
 from bot.errors import new_incident_code
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
@@ -32,7 +33,7 @@ from bot.scheduler import PeriodicWork
 from bot.screening import ScreenRequest, UnscreenedText
 from bot.ui import log_task_errors, person_of, reply
 from cogs.crisis import _embeds
-from cogs.crisis._delivery import DiscordCourier, classify
+from cogs.crisis._delivery import DiscordCourier
 from cogs.crisis._views import (
     AcknowledgeButton,
     EscalateSelect,

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.crisis.incidents import Delivered, DeliveryFailed, Report, nonce_for, person_nonce
+from bot.crisis.incidents import Report, nonce_for, person_nonce
+from bot.delivery import Delivered, DeliveryFailed, classify
 from bot.repositories.crisis import Incident, OutboxItem
 from bot.ui import reply
 from cogs.crisis import _embeds
@@ -33,27 +34,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DMS_CLOSED = 50007
 UNKNOWN_MESSAGE = 10008
 HISTORY_SCAN = 50
 MAX_ALERT_REPOSTS = 1
 # What a Discord request can raise: HTTP errors, and network trouble (aiohttp, sockets, timeouts).
 SEND_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
-
-
-def classify(exc: BaseException) -> DeliveryFailed:
-    """Retry rate limits, server errors and network trouble; any other 4xx is a refusal for good."""
-    if isinstance(exc, DeliveryFailed):
-        return exc
-    if isinstance(exc, discord.HTTPException):
-        if exc.status == 429 or exc.status >= 500:
-            return DeliveryFailed(f"http {exc.status}")
-        return DeliveryFailed(f"http {exc.status} code {exc.code}", permanent=400 <= exc.status < 500)
-    if isinstance(exc, discord.RateLimited):
-        return DeliveryFailed("rate limited")
-    if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
-        return DeliveryFailed(type(exc).__name__)
-    return DeliveryFailed(type(exc).__name__)
 
 
 @dataclass(frozen=True, slots=True)

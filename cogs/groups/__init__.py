@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HearthBot
+from bot.delivery import Delivered, classify
 from bot.errors import DomainError
 from bot.repositories.groups import GroupRow
 from bot.services.groups import (
@@ -24,7 +25,6 @@ from bot.services.groups import (
     SLOWMODE_MAX,
     TIMEOUT_MAX_MINUTES,
     WEEKDAYS,
-    DeliveryError,
     SessionReminders,
     occurrences,
     shown,
@@ -68,18 +68,16 @@ class _ReminderPoster:
     def __init__(self, bot: HearthBot) -> None:
         self.bot = bot
 
-    async def post_reminder(self, channel_id: int, text: str) -> int:
+    async def post_reminder(self, channel_id: int, text: str) -> Delivered:
         channel = self.bot.get_channel(channel_id)
         target = channel if isinstance(channel, discord.TextChannel) else self.bot.get_partial_messageable(
             channel_id
         )
         try:
             message = await target.send(text, allowed_mentions=NO_MENTIONS)
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise DeliveryError(permanent=True) from exc
-        except discord.HTTPException as exc:
-            raise DeliveryError(permanent=exc.status < 500) from exc
-        return message.id
+        except Exception as exc:
+            raise classify(exc) from exc
+        return Delivered(channel_id, message.id)
 
 
 @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)

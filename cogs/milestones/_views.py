@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.delivery import Delivered, DeliveryFailed, classify
 from bot.screening import ScreenRequest
-from bot.services.milestones import Delivery, DueCelebration
+from bot.services.milestones import DueCelebration
 from bot.ui import NO_MENTIONS, HearthModal, HearthView, PersistentButton, hearth_bot, reply
 from cogs.milestones import _embeds
 
@@ -121,32 +122,30 @@ class DiscordCelebrationSender:
     def __init__(self, bot: HearthBot) -> None:
         self.bot = bot
 
-    async def deliver(self, celebration: DueCelebration) -> Delivery:
+    async def deliver(self, celebration: DueCelebration) -> Delivered:
         try:
             if celebration.channel_id is None:
                 return await self._dm(celebration)
             return await self._post(celebration, celebration.channel_id)
-        except (discord.Forbidden, discord.NotFound) as exc:
-            log.warning("celebration %s could not be delivered: %s", celebration.id, exc.status)
-            return Delivery(False)
+        except Exception as exc:
+            raise classify(exc) from exc
 
-    async def _dm(self, celebration: DueCelebration) -> Delivery:
+    async def _dm(self, celebration: DueCelebration) -> Delivered:
         user = self.bot.get_user(celebration.user_id) or await self.bot.fetch_user(celebration.user_id)
         message = await user.send(_embeds.private_message(celebration), allowed_mentions=NO_MENTIONS)
-        return Delivery(True, message.channel.id, message.id)
+        return Delivered(message.channel.id, message.id)
 
-    async def _post(self, celebration: DueCelebration, channel_id: int) -> Delivery:
+    async def _post(self, celebration: DueCelebration, channel_id: int) -> Delivered:
         channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
-            log.warning("celebration channel %s is not a text channel", channel_id)
-            return Delivery(False)
+            raise DeliveryFailed(f"celebration channel {channel_id} is not a text channel", permanent=True)
         name = await self._display_name(celebration.user_id)
         view = HearthView(timeout=None)
         view.add_item(CelebrateButton(celebration.id))
         message = await channel.send(
             embed=_embeds.public_embed(celebration, name, 0), view=view, allowed_mentions=NO_MENTIONS
         )
-        return Delivery(True, channel_id, message.id)
+        return Delivered(channel_id, message.id)
 
     async def _display_name(self, user_id: int) -> str:
         guild = self.bot.guild

@@ -15,13 +15,14 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import CheckinSettings
 from bot.db import Database, migrate
+from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import InvalidInput, NotAllowed
 from bot.permissions import HearthRole, Person
 from bot.repositories import checkins as checkins_repo
 from bot.services.checkins import CheckinInput, CheckinService, compute_streak, validate_modal
 from bot.services.contracts import GroupRef, MembershipRef
 from bot.services.people import PeopleService
-from bot.services.reminders import SendResult, next_slot, parse_local_time
+from bot.services.reminders import next_slot, parse_local_time
 
 NY = ZoneInfo("America/New_York")
 
@@ -205,9 +206,9 @@ async def test_reminders_run_due_once_per_day(env: tuple[CheckinService, ManualC
     reminders = service.reminders
     sent: list[tuple[int, date]] = []
 
-    async def sender(user_id: int, local_date: date) -> SendResult:
+    async def sender(user_id: int, local_date: date) -> Delivered:
         sent.append((user_id, local_date))
-        return SendResult.SENT
+        return Delivered(1, 2)
 
     reminders.sender = sender
     await reminders.set_time(1, "11:00")  # 10:00 EST now
@@ -226,10 +227,13 @@ async def test_reminders_run_due_once_per_day(env: tuple[CheckinService, ManualC
 
 async def test_transient_failure_is_retried_later(env: tuple[CheckinService, ManualClock, Database]) -> None:
     service, clock, _ = env
-    outcomes = [SendResult.FAILED, SendResult.SENT]
+    outcomes: list[DeliveryFailed | None] = [DeliveryFailed("http 503"), None]
 
-    async def sender(user_id: int, local_date: date) -> SendResult:
-        return outcomes.pop(0)
+    async def sender(user_id: int, local_date: date) -> Delivered:
+        failure = outcomes.pop(0)
+        if failure is not None:
+            raise failure
+        return Delivered(1, 2)
 
     service.reminders.sender = sender
     await service.reminders.set_time(1, "11:00")

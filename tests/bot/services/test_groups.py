@@ -13,11 +13,11 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import parse_settings
 from bot.db import Database, migrate
+from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from bot.permissions import HearthRole, Person
 from bot.repositories.groups import GroupRow, SessionRow
 from bot.services.groups import (
-    DeliveryError,
     GroupsService,
     SessionReminders,
     name_key,
@@ -216,13 +216,13 @@ async def test_data_rights_remove_memberships_and_requests_not_the_group(world: 
 class FakeSender:
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
-        self.fail: DeliveryError | None = None
+        self.fail: DeliveryFailed | None = None
 
-    async def post_reminder(self, channel_id: int, text: str) -> int:
+    async def post_reminder(self, channel_id: int, text: str) -> Delivered:
         if self.fail is not None:
             raise self.fail
         self.sent.append((channel_id, text))
-        return len(self.sent)
+        return Delivered(channel_id, len(self.sent))
 
 
 def test_session_start_is_dst_correct() -> None:
@@ -250,13 +250,13 @@ async def test_reminders_never_twice_skip_and_late(world: World) -> None:
     await work.run_due(datetime(2026, 3, 9, 21, 30, tzinfo=UTC))
     assert len(sender.sent) == 1
     # Permanent failure: recorded, not retried.
-    sender.fail = DeliveryError(permanent=True)
+    sender.fail = DeliveryFailed("http 403", permanent=True)
     await work.run_due(datetime(2026, 3, 16, 21, 0, tzinfo=UTC))
     sender.fail = None
     await work.run_due(datetime(2026, 3, 16, 21, 1, tzinfo=UTC))
     assert len(sender.sent) == 1
     # Transient failure: released and retried; late wording once the session has started.
-    sender.fail = DeliveryError(permanent=False)
+    sender.fail = DeliveryFailed("http 503")
     await work.run_due(datetime(2026, 3, 23, 21, 0, tzinfo=UTC))
     sender.fail = None
     await work.run_due(datetime(2026, 3, 23, 22, 15, tzinfo=UTC))

@@ -13,10 +13,10 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import MilestoneSettings
 from bot.db import Database, migrate
+from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import InvalidInput, NotFound
 from bot.services.contracts import GroupRef, MembershipRef, Streak
 from bot.services.milestones import (
-    Delivery,
     DueCelebration,
     MilestoneService,
     MilestoneWork,
@@ -69,14 +69,14 @@ class FakeSender:
     fail_times: int = 0
     permanent: bool = False
 
-    async def deliver(self, celebration: DueCelebration) -> Delivery:
+    async def deliver(self, celebration: DueCelebration) -> Delivered:
         if self.fail_times > 0:
             self.fail_times -= 1
-            raise RuntimeError("discord 503")
+            raise DeliveryFailed("http 503")
         if self.permanent:
-            return Delivery(False)
+            raise DeliveryFailed("http 403 code 50007", permanent=True, code=50007)
         self.sent.append(celebration)
-        return Delivery(True, celebration.channel_id or 9, 1000 + len(self.sent))
+        return Delivered(celebration.channel_id or 9, 1000 + len(self.sent))
 
 
 @dataclass
