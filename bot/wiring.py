@@ -19,6 +19,7 @@ from bot.repositories.crisis import Incident
 from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.checkins import CheckinService
+from bot.services.concern_notices import WORK_NAME as CONCERN_NOTICES_WORK
 from bot.services.deletion_log import RETRY_WORK as DELETION_RETRY_WORK
 from bot.services.deletion_log import DeletionLog, DeletionRetries
 from bot.services.groups import GroupsService, SessionReminders
@@ -84,6 +85,7 @@ def build_services(
         milestones.wake = scheduler.waker(MILESTONES_WORK)
         groups.wake_sessions = scheduler.waker(SessionReminders.NAME)
         deletion_retries.wake = scheduler.waker(DELETION_RETRY_WORK)
+        checkins.concern_notices.wake = scheduler.waker(CONCERN_NOTICES_WORK)
     return Services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
         milestones=milestones, crisis=crisis, deletion_retries=deletion_retries,

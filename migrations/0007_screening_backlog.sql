@@ -52,3 +52,19 @@ CREATE TABLE deletion_retries (
     next_at  TEXT NOT NULL,
     PRIMARY KEY (user_id, feature)
 );
+
+-- Check-in concern notices to facilitators, queued per recipient: a 5xx for one facilitator does not
+-- drop the others, and each is retried until sent or refused for good. The sent message is
+-- remembered so that the person's /privacy delete removes it.
+CREATE TABLE checkin_concern_notices (
+    concern_id     INTEGER NOT NULL REFERENCES checkin_concerns (id) ON DELETE CASCADE,
+    facilitator_id INTEGER NOT NULL,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    next_at        TEXT,                 -- NULL once sent or refused
+    sent_at        TEXT,
+    failed_at      TEXT,
+    channel_id     INTEGER,
+    message_id     INTEGER,
+    PRIMARY KEY (concern_id, facilitator_id)
+);
+CREATE INDEX checkin_concern_notices_due ON checkin_concern_notices (next_at) WHERE next_at IS NOT NULL;

@@ -24,8 +24,10 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.permissions import HearthRole, Person, require
 from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import checkins as repo
+from bot.repositories import concern_notices as notices_repo
 from bot.repositories.checkins import CheckinRow
 from bot.services.checkin_parser import ParsedCheckin, parse_checkin
+from bot.services.concern_notices import LOW_MOOD_RUN, ConcernNotice, ConcernNotices
 from bot.services.contracts import GroupDirectory, GroupRef, Streak
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
@@ -34,7 +36,6 @@ from bot.signals import UserSignal
 log = logging.getLogger(__name__)
 
 NOTE_LIMIT = 1000
-LOW_MOOD_RUN = 3
 # Groups smaller than this never get a day's average mood shown: with two people, an
 # average reveals each person's mood to the other's facilitator.
 MIN_TREND_SAMPLE = 3
@@ -49,21 +50,6 @@ class CheckinInput:
     cravings: int | None
     sleep_hours: float | None
     note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ConcernNotice:
-    concern_id: int
-    user_id: int
-    kind: str  # "low_mood" | "high_craving"
-    facilitator_ids: tuple[int, ...]
-    group_names: tuple[str, ...]
-
-    @property
-    def reason(self) -> str:
-        if self.kind == "low_mood":
-            return f"mood at or below the low-mood line on {LOW_MOOD_RUN} check-ins in a row"
-        return "cravings at or above the high-craving line on their latest check-in"
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +207,7 @@ class CheckinService:
     feature = "checkins"
     tables = (
         "checkins", "checkin_reminders", "checkin_reminder_deliveries", "checkin_pauses",
-        "checkin_shares", "checkin_hints", "checkin_concerns", "checkin_outreach",
+        "checkin_shares", "checkin_hints", "checkin_concerns", "checkin_outreach", "checkin_concern_notices",
     )
 
     def __init__(
@@ -238,6 +224,7 @@ class CheckinService:
         self._groups = groups
         self.settings = settings
         self.reminders = ReminderService(db, clock, people, settings)
+        self.concern_notices = ConcernNotices(db, clock, groups)
         self.recorded = UserSignal("checkin_recorded")
         self._queue: list[_Queued] = []
         self._writer: asyncio.Task[None] | None = None
@@ -437,6 +424,7 @@ class CheckinService:
                 continue  # episode already open: notified once already
             facilitators, names = await self._facilitators_for(user_id)
             await repo.mark_concern_notified(self._db, concern_id, len(facilitators))
+            await self.concern_notices.queue(concern_id, facilitators)
             log.info("concern episode %s (%s) for user %s: %d facilitator(s)", concern_id, kind, user_id,
                      len(facilitators))
             notices.append(ConcernNotice(concern_id, user_id, kind, facilitators, names))
@@ -543,8 +531,9 @@ class CheckinService:
 
     async def delete_user_data(self, user_id: int) -> DeletionResult:
         async with self._db.transaction() as tx:
-            posts = await repo.shared_posts(tx, user_id)
-            count = await repo.delete(tx, user_id)
+            posts = await repo.shared_posts(tx, user_id) + await notices_repo.messages_about(tx, user_id)
+            count = await notices_repo.delete_for(tx, user_id)
+            count += await repo.delete(tx, user_id)
         return DeletionResult(
             self.feature, count, posts=tuple(PostedMessage(channel, message) for channel, message in posts)
         )

@@ -6,6 +6,7 @@ Discord I/O only; the rules live in bot.services.checkins and bot.services.remin
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 from datetime import date
@@ -18,6 +19,7 @@ from discord.ext import commands
 from bot.app import HearthBot
 from bot.delivery import Delivered, classify
 from bot.routing import FEATURES, Place, Routed
+from bot.services.concern_notices import WORK_NAME as CONCERN_NOTICES_WORK
 from bot.services.contracts import GroupRef
 from bot.services.reminders import WORK_NAME
 from bot.ui import NO_MENTIONS, person_of, reply
@@ -28,7 +30,7 @@ from cogs.checkins._views import (
     OpenCheckinButton,
     ReachedOutButton,
     ShareButton,
-    notify_concerns,
+    send_concern_notice,
     send_dm,
     spawn,
 )
@@ -136,6 +138,9 @@ class Checkins(commands.Cog):
         service = self.bot.services.checkins.reminders
         service.sender = self.send_reminder
         self.bot.scheduler.register(WORK_NAME, service)
+        notices = self.bot.services.checkins.concern_notices
+        notices.sender = functools.partial(send_concern_notice, self.bot)
+        self.bot.scheduler.register(CONCERN_NOTICES_WORK, notices)
         group_cmd = self._group_command()
         if group_cmd is None:
             log.warning("the /group command is not loaded; /group pulse is unavailable")
@@ -146,6 +151,8 @@ class Checkins(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.router.remove(ROUTE_NAME)
         self.bot.scheduler.unregister(WORK_NAME)
+        self.bot.scheduler.unregister(CONCERN_NOTICES_WORK)
+        self.bot.services.checkins.concern_notices.sender = None
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.tree.remove_command("reminders")
         group_cmd = self._group_command()
@@ -221,8 +228,6 @@ class Checkins(commands.Cog):
                 log.warning("could not react to check-in %s: %s", message.id, exc.status)
         if result.send_format_hint:
             spawn("check-in format hint", send_dm(self.bot, message.author.id, _embeds.format_hint_text()))
-        if result.outcome.concerns:
-            spawn("checkin concern notices", notify_concerns(self.bot, result.outcome.concerns))
 
     # ------------------------------------------------------------------ reminders
     async def send_reminder(self, user_id: int, local_date: date) -> Delivered:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.services.checkins import CheckinOutcome, ConcernNotice, Progress, PulseReport, ShareDraft
+from bot.services.checkins import CheckinOutcome, Progress, PulseReport, ShareDraft
+from bot.services.concern_notices import ConcernNotice
 from bot.services.reminders import ReminderStatus
 from bot.text import neutralize_mentions, truncate
 

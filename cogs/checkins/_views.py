@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.delivery import Delivered, classify
 from bot.screening import ScreenRequest
-from bot.services.checkins import NOTE_LIMIT, CheckinOutcome, ConcernNotice, validate_modal
+from bot.services.checkins import NOTE_LIMIT, CheckinOutcome, validate_modal
+from bot.services.concern_notices import ConcernNotice
 from bot.ui import NO_MENTIONS, HearthModal, PersistentButton, guarded, hearth_bot, log_task_errors, person_of, reply
 from cogs.checkins import _embeds
 
@@ -45,12 +47,20 @@ async def send_dm(bot: HearthBot, user_id: int, content: str, view: discord.ui.V
     return True
 
 
-async def notify_concerns(bot: HearthBot, notices: tuple[ConcernNotice, ...]) -> None:
-    for notice in notices:
-        for facilitator_id in notice.facilitator_ids:
-            view = discord.ui.View(timeout=None)
-            view.add_item(ReachedOutButton(notice.concern_id))
-            await send_dm(bot, facilitator_id, _embeds.concern_text(notice), view)
+async def send_concern_notice(bot: HearthBot, facilitator_id: int, notice: ConcernNotice) -> Delivered:
+    """One facilitator's copy of a check-in concern notice (queued and retried by ConcernNotices)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReachedOutButton(notice.concern_id))
+    try:
+        user = bot.get_user(facilitator_id) or await bot.fetch_user(facilitator_id)
+        message = await (await user.create_dm()).send(
+            _embeds.concern_text(notice), view=view, allowed_mentions=NO_MENTIONS
+        )
+    except Exception as exc:
+        raise classify(exc) from exc
+    finally:
+        view.stop()  # the DynamicItems stay clickable through the bot's registry
+    return Delivered(message.channel.id, message.id)
 
 
 def checkin_view(outcome: CheckinOutcome, has_note: bool) -> discord.ui.View:
@@ -100,8 +110,6 @@ class CheckinModal(HearthModal, title="Daily check-in"):
             await reply(interaction, _embeds.crisis_reply(outcome.updated))
         else:
             await reply(interaction, _embeds.checkin_reply(outcome), view=checkin_view(outcome, bool(data.note)))
-        if outcome.concerns:
-            spawn("checkin concern notices", notify_concerns(bot, outcome.concerns))
 
 
 class ShareButton(

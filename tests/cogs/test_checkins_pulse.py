@@ -126,3 +126,31 @@ async def test_pulse_reveals_nobody_who_does_not_share(hearth: Harness) -> None:
     assert "6.0" in text  # (4 + 6 + 8) / 3: the private member's 1 is not in it
     assert "4.8" not in text and "4.75" not in text
     assert f"<@{private}>" not in text
+
+
+async def test_A6_concern_notices_are_queued_per_facilitator_and_retried(hearth: Harness) -> None:
+    """A 5xx for one facilitator does not drop the others, and theirs comes once the retry succeeds."""
+    emu, seed = hearth.emu, hearth.seed
+    uid, fac, second = seed.participant, seed.facilitator, seed.staff
+    await make_group(hearth, "Morning Circle", members=[uid], facilitator=fac)
+    service = hearth.running.services.groups
+    group = await service.find("Morning Circle")
+    await service.add_facilitator(hearth.running.roles.person(seed.staff, [seed.staff_role]), group, second)
+    failing_dm = int(emu.ensure_dm_channel(fac)["id"])
+    emu.fail_next("POST", f"/channels/{failing_dm}/messages", status=503, times=1)
+    for _ in range(3):
+        await low(hearth, uid)
+    await emu.wait_for_dm(second, lambda m: "Check-in notice" in m["content"])
+    await hearth.settle()
+    assert concern_dms(hearth, fac) == []
+    rows_ = await hearth.running.db.fetch_all(
+        "SELECT facilitator_id, attempts, sent_at FROM checkin_concern_notices ORDER BY facilitator_id"
+    )
+    state = {r["facilitator_id"]: (r["attempts"], r["sent_at"] is not None) for r in rows_}
+    assert state == {fac: (1, False), second: (1, True)}
+    hearth.clock.advance(seconds=31)
+    await hearth.run_due("concern-notices")
+    await emu.wait_for_dm(fac, lambda m: "Check-in notice" in m["content"])
+    await hearth.run_due("concern-notices")
+    await hearth.settle()
+    assert len(concern_dms(hearth, fac)) == 1 and len(concern_dms(hearth, second)) == 1
