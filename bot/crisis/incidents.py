@@ -142,11 +142,15 @@ class ReportOutcome:
     duplicate: bool
     # Send the person resources now (outside the cooldown).
     notify_person: bool
+    # Staff-side rows to send now (the person's notice is not among them: see person_notice_id).
     outbox_ids: tuple[int, ...]
     # What happened, in words a reply can use: opened, updated, raised (severity raised by hand), reopened (a
     # new incident for a message whose incident was closed), unchanged (already open at that severity or
     # higher), duplicate (the message was already screened).
     action: str = "opened"
+    # The person's resources, an outbox row like every crisis send; the caller delivers it at once so that it
+    # can use the interaction (an ephemeral reply) when the person's DMs are closed.
+    person_notice_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,19 +342,23 @@ class CrisisService:
                         await repo.enqueue(tx, incident_id, "peer_concern", at=now, target_id=facilitator_id)
                     )
             notify = False
+            person_notice: int | None = None
             if report.origin in ("detector", "manual"):
                 last = await repo.last_person_notice(tx, report.user_id)
                 cooldown = timedelta(minutes=self.settings.cooldown_minutes)
                 notify = last is None or now - last >= cooldown
                 if notify:  # reserved with the incident write: a message a second later finds it taken
                     await repo.set_fields(tx, incident_id, person_notice_reserved_at=now)
+                    person_notice = await repo.enqueue(tx, incident_id, "person_notice", at=now)
             if report.degraded is not None and report.degraded.person_via is not None:
                 sent_at = report.degraded.at
                 await repo.set_fields(
                     tx, incident_id, person_notified_at=sent_at, person_notice_via=report.degraded.person_via,
                     person_notice_reserved_at=sent_at,
                 )
-                notify = False
+                if person_notice is not None:
+                    await repo.cancel(tx, person_notice, at=now, reason="sent on the degraded path")
+                notify, person_notice = False, None
             incident = await repo.get(tx, incident_id)
         assert incident is not None
         await self._audit_report(report, incident, created)
@@ -360,7 +368,9 @@ class CrisisService:
             incident.severity, report.source,
         )
         action = ("reopened" if linked is not None else "opened") if created else "updated"
-        return ReportOutcome(incident, created, False, notify, tuple(outbox), action=action)
+        return ReportOutcome(
+            incident, created, False, notify, tuple(outbox), action=action, person_notice_id=person_notice
+        )
 
     async def _raise_by_hand(self, tx: Queryable, seen: Incident, report: Report, now: datetime) -> ReportOutcome:
         """Escalated by hand from a message already in an open incident: raise its severity if the chosen one
@@ -425,18 +435,6 @@ class CrisisService:
     async def record_person_notice(self, incident_id: int, via: str) -> None:
         await repo.set_fields(self._db, incident_id, person_notified_at=self._clock.now(), person_notice_via=via)
         log.info("crisis resources for incident %s delivered via %s", incident_id, via)
-
-    async def person_notice_failed(self, incident_id: int) -> int:
-        """The resources could not be sent now (Discord trouble); the outbox retries them."""
-        item_id = await repo.enqueue(self._db, incident_id, "person_notice", at=self._clock.now())
-        return item_id
-
-    async def person_notice_refused(self, incident_id: int, reason: str) -> None:
-        """Neither a DM nor any other private way reached the person: staff are shown they must reach out."""
-        incident = await self.get(incident_id)
-        code = new_incident_code()
-        log.error("crisis resources for incident %s could not reach the person: %s [%s]", incident_id, reason, code)
-        await self._person_unreachable(incident, reason, code)
 
     async def _person_unreachable(self, incident: Incident, reason: str, code: str) -> list[int]:
         if incident.person_notified_at is not None:

@@ -236,11 +236,7 @@ class Crisis(commands.Cog):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
         log.warning("degraded crisis alert [%s] is now incident %s", code, outcome.incident.id)
-        if outcome.outbox_ids:
-            self._spawn("crisis alert delivery", self.service.deliver(outcome.outbox_ids))
-        self.bot.scheduler.poke(WORK_NAME)
-        if outcome.notify_person:
-            await self.notify_person(outcome.incident, None)
+        await self._send_now(outcome, None)
 
     async def open_incident(
         self, report: Report, *, interaction: discord.Interaction[Any] | None
@@ -257,35 +253,25 @@ class Crisis(commands.Cog):
             return None
         if outcome.duplicate:
             return outcome
-        if outcome.outbox_ids:
-            self._spawn("crisis alert delivery", self.service.deliver(outcome.outbox_ids))
-        self.bot.scheduler.poke(WORK_NAME)
-        if outcome.notify_person:
-            await self.notify_person(outcome.incident, interaction)
+        await self._send_now(outcome, interaction)
         return outcome
 
-    async def notify_person(self, incident: Incident, interaction: discord.Interaction[Any] | None) -> None:
-        """Resources privately: DM first; if refused, ephemeral or a mention-only channel note.
-
-        Whatever goes wrong is not only logged: Discord or network trouble queues a retry through the
-        outbox (same nonces, so never twice), and if every private way refused, staff are shown that the
-        person could not be reached and must be contacted directly.
-        """
-        current = await self.service.incident_if_any(incident.id) or incident
-        try:
-            reached = await self.courier.first_person_notice(current, interaction)
-        except Exception as exc:
-            failure = classify(exc)
-            if failure.permanent:
-                await self.service.person_notice_refused(incident.id, failure.reason)
-                self.kick_delivery()
-                return
-            log.warning("crisis resources for incident %s failed (%s); queued for retry", incident.id, failure.reason)
-            await self.service.person_notice_failed(incident.id)
-            self.bot.scheduler.poke(WORK_NAME)
-            return
-        await self.service.record_person_notice(incident.id, reached.via)
-        self._spawn("crisis alert refresh", self.service.deliver_pending(self.bot.clock.now()))
+    async def _send_now(self, outcome: ReportOutcome, interaction: discord.Interaction[Any] | None) -> None:
+        """The staff rows in the background; the person's resources right here (their row of the outbox), so
+        the interaction can carry an ephemeral reply if their DMs are closed. Anything that fails is retried
+        by the outbox (same nonces, so never twice); if every private way refuses, staff are shown that the
+        person must be contacted directly."""
+        incident_id = outcome.incident.id
+        if outcome.person_notice_id is not None and interaction is not None:
+            self.courier.interactions[incident_id] = interaction  # whichever pass sends the row can use it
+        if outcome.outbox_ids:
+            self._spawn("crisis alert delivery", self.service.deliver(outcome.outbox_ids))
+        if outcome.person_notice_id is not None:
+            try:
+                await self.service.deliver([outcome.person_notice_id])  # its follow-ups go in the same pass
+            finally:
+                self.courier.interactions.pop(incident_id, None)
+        self.bot.scheduler.poke(WORK_NAME)
 
     # ------------------------------------------------------------------ listening (bot.router, first)
     async def on_routed_message(self, routed: Routed) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.crisis.incidents import Report, nonce_for, person_nonce
+from bot.crisis.incidents import Report, nonce_for
 from bot.delivery import Delivered, DeliveryFailed, classify
 from bot.repositories.crisis import Incident, OutboxItem
 from bot.ui import reply
@@ -51,6 +51,9 @@ class PersonReached:
 class DiscordCourier:
     def __init__(self, bot: HearthBot) -> None:
         self.bot = bot
+        # incident id → the interaction of the person's own request, while their first notice is being sent
+        # (an ephemeral reply is a private way to reach them when their DMs are closed).
+        self.interactions: dict[int, discord.Interaction[Any]] = {}
 
     @property
     def _staff_channel(self) -> discord.PartialMessageable:
@@ -141,10 +144,10 @@ class DiscordCourier:
                 message = await dm.send(content, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce)
             return Delivered(message.channel.id, message.id)
         if item.kind == "person_notice":
-            # A retry of the resources; no interaction exists any more.
             reached = await self.reach_person(
                 incident, _embeds.person_message(incident.staff_reached_at is not None), with_buttons=True,
                 dm_nonce=nonce, note_nonce=f"hearth-note-{incident.id}",
+                interaction=self.interactions.get(incident.id),
             )
             return Delivered(reached.channel_id, reached.message_id, via=reached.via)
         if item.kind == "person_followup":
@@ -340,15 +343,6 @@ class DiscordCourier:
             f"{intro}\n\n{content}", allowed_mentions=mention_only(user_id), nonce=nonce, **kwargs
         )
         return thread.id, message.id
-
-    async def first_person_notice(
-        self, incident: Incident, interaction: discord.Interaction[Any] | None
-    ) -> PersonReached:
-        """The resources right after the incident was written (retries go through the outbox)."""
-        return await self.reach_person(
-            incident, _embeds.person_message(incident.staff_reached_at is not None), with_buttons=True,
-            dm_nonce=person_nonce(incident.id), note_nonce=f"hearth-note-{incident.id}", interaction=interaction,
-        )
 
     # ------------------------------------------------------------------ the support thread
     async def _support_thread(self, item: OutboxItem, incident: Incident, nonce: str) -> Delivered:

@@ -20,7 +20,11 @@ async def test_B7_checkin_edited_into_a_crisis_message_opens_an_incident_and_the
     await emu.wait_for_dm(seed.participant, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
     incident = await hearth.running.services.crisis.get(1)
     assert incident.user_id == seed.participant and incident.message_id == int(posted["id"])
-    row = await db.fetch_one("SELECT mood, note FROM checkins WHERE user_id = ?", (seed.participant,))
+    for _ in range(100):  # the check-ins handler runs after screening has answered the person
+        row = await db.fetch_one("SELECT mood, note FROM checkins WHERE user_id = ?", (seed.participant,))
+        if row is not None and row["note"] == IMMINENT:
+            break
+        await hearth.settle(rounds=1)
     assert row is not None and row["mood"] is None and row["note"] == IMMINENT
 
     # Editing it again (or Discord re-sending it) does not alert twice.

@@ -29,12 +29,18 @@ PARTICIPANT = Person(11, frozenset({HearthRole.PARTICIPANT}))
 
 
 class FakeCourier:
+    """Records staff-side sends in ``sent``; the person's resources and alert refreshes go to ``person``."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, int, int | None]] = []
+        self.person: list[tuple[str, int]] = []
         self.fail: list[DeliveryFailed] = []
         self._next = 1000
 
     async def deliver(self, item: OutboxItem, incident: Incident) -> Delivered:
+        if item.kind in ("person_notice", "alert_edit"):
+            self.person.append((item.kind, incident.id))
+            return Delivered(channel_id=88, message_id=1, via="dm")
         if self.fail:
             raise self.fail.pop(0)
         self.sent.append((item.kind, incident.id, item.target_id))
@@ -103,7 +109,8 @@ async def test_report_writes_incident_and_outbox_before_any_send(env: Env) -> No
     assert outcome.created and outcome.notify_person and not outcome.duplicate
     assert courier.sent == []  # nothing sent by report()
     rows = await service.outbox(outcome.incident.id)
-    assert [r.kind for r in rows] == ["alert"] and rows[0].sent_at is None
+    assert [r.kind for r in rows] == ["alert", "person_notice"] and rows[0].sent_at is None
+    assert outcome.person_notice_id == rows[1].id and outcome.outbox_ids == (rows[0].id,)
     incident = outcome.incident
     assert incident.next_escalation_at == START + timedelta(minutes=5)
     assert incident.excerpt is not None and len(incident.excerpt) <= 320
@@ -142,7 +149,7 @@ async def test_fold_dedup_and_cooldown(env: Env) -> None:
     # Upgrading to imminent shortens the ack timer.
     assert incident.next_escalation_at == START + timedelta(minutes=6)
     kinds = [r.kind for r in await service.outbox(incident.id)]
-    assert kinds == ["alert", "upgrade", "alert_edit"]
+    assert kinds == ["alert", "person_notice", "upgrade", "alert_edit"]
     clock.advance(minutes=30)
     third = await service.report(report(Severity.CONCERN, message_id=3))
     assert third.notify_person  # cooldown over
