@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.crisis.incidents import WORK_NAME as CRISIS_WORK
 from bot.crisis.incidents import CrisisService
 from bot.db import Database
 from bot.paging import PagerCourier
@@ -86,6 +87,7 @@ def build_services(
         groups.wake_sessions = scheduler.waker(SessionReminders.NAME)
         deletion_retries.wake = scheduler.waker(DELETION_RETRY_WORK)
         checkins.concern_notices.wake = scheduler.waker(CONCERN_NOTICES_WORK)
+        crisis.wake = scheduler.waker(CRISIS_WORK)
     return Services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
         milestones=milestones, crisis=crisis, deletion_retries=deletion_retries,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -43,11 +43,17 @@ from bot.permissions import HearthRole, Person, require
 from bot.privacy import DeletionResult
 from bot.repositories import crisis as repo
 from bot.repositories.crisis import STATUSES, Incident, Match, OutboxItem
+from bot.scheduler import nothing_to_wake
 from bot.services.audit import AuditService
 from bot.services.contracts import GroupDirectory
 from bot.text import neutralize_mentions, truncate
 
 log = logging.getLogger(__name__)
+
+# Scheduled work the crisis service owns (registered by the crisis extension, woken by the service itself).
+WORK_NAME = "crisis"
+RETENTION_WORK = "crisis-retention"
+CURSORS_WORK = "crisis-screening-cursors"
 
 FEATURE = "crisis"
 EXCERPT_LIMIT = 300
@@ -189,9 +195,12 @@ class CrisisService:
         self.cursors = ScreeningCursors(db, clock)
         self._clinician_roles = frozenset(clinician_roles)
         self.pager = pager
+        # Re-arms the "crisis" timer after anything that changes what is due (wired to the scheduler).
+        self.wake: Callable[[], None] = nothing_to_wake
         self._courier: Courier | None = None
         self._staff: StaffDirectory | None = None
         self._in_flight: set[int] = set()
+        self._unreached_said: dict[int, datetime] = {}
         self._started = False
 
     # ------------------------------------------------------------------ wiring with the cog
@@ -245,6 +254,7 @@ class CrisisService:
     async def report(self, report: Report) -> ReportOutcome:
         """Open an incident or fold this report into the person's open one (written before any send)."""
         outcome = await self._report(report)
+        self.wake()
         if outcome.action == "raised":
             try:
                 await self._audit.record(
@@ -526,6 +536,7 @@ class CrisisService:
                 subject_id=incident_id, detail={"via": via},
             )
             log.info("crisis incident %s acknowledged by %s (%s)", incident_id, actor.user_id, via)
+            self.wake()
         return await self.get(incident_id), changed
 
     async def close(
@@ -551,6 +562,7 @@ class CrisisService:
                 subject_id=incident_id, reason=note, detail={"via": via},
             )
             log.info("crisis incident %s closed (%s) by %s (%s)", incident_id, status, actor.user_id, via)
+            self.wake()
         return await self.get(incident_id), changed
 
     async def _enqueue_pages(self, tx: Queryable, incident_id: int, round_no: int, now: datetime) -> list[int]:
@@ -693,6 +705,7 @@ class CrisisService:
             for incident_id in sorted(touched):
                 follow.extend(await self._after_staff_sends(incident_id))
             queue = [i for i in [await repo.outbox_item(self._db, x) for x in follow] if i is not None]
+        self.wake()  # retries were scheduled, or rows were added
         return sent
 
     async def _deliver_one(self, courier: Courier, item_id: int) -> tuple[bool, list[int]]:
@@ -775,6 +788,7 @@ class CrisisService:
         if self._reached(incident):
             await repo.cancel_refused(self._db, incident_id, ALERT_KINDS, at=now)
             if incident.unreached_since is not None:
+                self._unreached_said.pop(incident_id, None)
                 await repo.set_fields(self._db, incident_id, unreached_since=None)
                 log.warning("crisis incident %s: staff reached after all; no longer retrying refused destinations",
                             incident_id)
@@ -791,14 +805,16 @@ class CrisisService:
         if not live or any(r.failed_at is None for r in live):
             return []
         code = new_incident_code()
-        log.error(
-            "crisis incident %s: NO staff member could be reached (%d destination(s) refused); "
-            "retrying every destination with backoff [%s]",
-            incident_id, len(live), code,
-        )
-        if incident.unreached_since is not None:
-            return []
-        await repo.set_fields(self._db, incident_id, unreached_since=now)
+        said = self._unreached_said.get(incident_id)
+        if said is None or now - said >= timedelta(seconds=1):  # once per retry round, not once per pass
+            self._unreached_said[incident_id] = now
+            log.error(
+                "crisis incident %s: NO staff member could be reached (%d destination(s) refused); "
+                "retrying every destination with backoff [%s]",
+                incident_id, len(live), code,
+            )
+        if incident.unreached_since is not None or not await repo.mark_unreached(self._db, incident_id, at=now):
+            return []  # another pass got here first: the person is told once
         await self._audit.record(
             feature=FEATURE, action="staff_unreachable", actor_id=None, target_id=incident.user_id,
             subject_id=incident_id, detail={"destinations": len(live), "code": code},

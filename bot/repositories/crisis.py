@@ -320,6 +320,15 @@ async def set_fields(db: Queryable, incident_id: int, **fields: Any) -> int:
     return await db.execute(f"UPDATE crisis_incidents SET {assignments} WHERE id = ?", (*values, incident_id))
 
 
+async def mark_unreached(db: Queryable, incident_id: int, *, at: datetime) -> bool:
+    """Compare-and-set: the first pass that finds every destination refused marks it (and tells the person)."""
+    changed = await db.execute(
+        "UPDATE crisis_incidents SET unreached_since = ? WHERE id = ? AND unreached_since IS NULL",
+        (to_db(at), incident_id),
+    )
+    return changed > 0
+
+
 async def mark_staff_reached(db: Queryable, incident_id: int, *, at: datetime) -> bool:
     """The first time any alert reached a staff member; False if that was already recorded."""
     changed = await db.execute(

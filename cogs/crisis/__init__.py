@@ -22,7 +22,7 @@ from discord.ext import commands
 from bot.app import HearthBot
 from bot.crisis.backlog import snowflake_at
 from bot.crisis.detector import Assessment, Severity
-from bot.crisis.incidents import DegradedSend, Report, ReportOutcome
+from bot.crisis.incidents import CURSORS_WORK, RETENTION_WORK, WORK_NAME, DegradedSend, Report, ReportOutcome
 from bot.crisis.screening import own_words
 from bot.delivery import Delivered, classify
 from bot.errors import new_incident_code
@@ -49,9 +49,6 @@ log = logging.getLogger(__name__)
 ROUTE_NAME = "crisis screening"
 
 DYNAMIC_ITEMS = (AcknowledgeButton, ResolveButton, FalseAlarmButton, SafeButton, TalkButton, EscalateSelect)
-WORK_NAME = "crisis"
-RETENTION_WORK = "crisis-retention"
-CURSORS_WORK = "crisis-screening-cursors"
 CURSOR_FLUSH = timedelta(seconds=5)
 NOTE_LIMIT = 500
 
@@ -139,7 +136,6 @@ class Crisis(commands.Cog):
     def kick_delivery(self) -> None:
         """Deliver whatever is due now (e.g. an embed refresh) without waiting for the timer."""
         self._spawn("crisis delivery", self.service.deliver_pending(self.bot.clock.now()))
-        self.bot.scheduler.poke(WORK_NAME)
 
     # StaffDirectory
     def on_call_members(self) -> list[int]:
@@ -271,7 +267,6 @@ class Crisis(commands.Cog):
                 await self.service.deliver([outcome.person_notice_id])  # its follow-ups go in the same pass
             finally:
                 self.courier.interactions.pop(incident_id, None)
-        self.bot.scheduler.poke(WORK_NAME)
 
     # ------------------------------------------------------------------ listening (bot.router, first)
     async def on_routed_message(self, routed: Routed) -> None:

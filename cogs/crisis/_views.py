@@ -98,8 +98,6 @@ async def _after_staff_action(
         # Acted on a copy sent by DM (the channel refused it): bring the channel alert, if any, up to date.
         await cog.service.refresh_alert(incident.id)
         cog.kick_delivery()
-        return
-    cog.bot.scheduler.poke("crisis")
 
 
 # ------------------------------------------------------------------ the person's buttons

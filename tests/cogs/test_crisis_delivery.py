@@ -323,9 +323,9 @@ async def test_A5_dms_closed_fallback_cut_off_is_retried_once(hearth: Harness) -
     service = hearth.running.services.crisis
 
     async def queued() -> bool:
-        return any(o.kind == "person_notice" for o in await service.outbox(1))
+        return any(o.kind == "person_notice" and o.last_error for o in await service.outbox(1))
 
-    await until(hearth, queued, "the private thread note was queued for retry")
+    await until(hearth, queued, "the cut-off private thread note was queued for retry")
     hearth.clock.advance(seconds=6)
     await hearth.run_due("crisis")
     await hearth.settle()
