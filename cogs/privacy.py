@@ -183,7 +183,8 @@ class Privacy(commands.GroupCog, group_name="privacy", group_description="See or
         await reply(
             interaction,
             "This deletes your check-ins, notes, reminders, milestones, settings and group memberships "
-            "from Hearth, and removes the check-ins you shared and the celebrations Hearth posted about you. "
+            "from Hearth, takes away the group roles Hearth gave you, and removes the check-ins you shared, the "
+            "celebrations Hearth posted about you and the messages it sent to facilitators about you. "
             "It cannot be undone. Some safety records may be kept for a limited time; "
             "I'll tell you exactly which after deleting.\n\nDo you want to go ahead?",
             view=view,

@@ -120,3 +120,21 @@ async def test_retention_purge_drops_the_excerpt_from_the_alert(hearth: Harness)
     after = message(hearth, alert["id"])
     assert after is not None and "Excerpt" not in text_of(after) and "kill" not in text_of(after)
     assert await hearth.running.db.fetch_value("SELECT COUNT(*) FROM discord_cleanup") == 0
+
+
+async def test_dms_closed_thread_note_about_the_person_is_deleted(hearth: Harness) -> None:
+    """DMs closed: the resources went to a private thread with on-call staff; that note goes with the deletion."""
+    from tests.cogs.test_crisis import private_threads
+
+    emu, seed = hearth.emu, hearth.seed
+    uid = seed.participant
+    emu.closed_dms.add(uid)
+    await emu.send_message(seed.checkins, uid, IMMINENT)
+    await wait_alert(hearth)
+    await emu._wait_until(lambda: len(private_threads(emu, seed.checkins)) == 1, 10)
+    [thread] = private_threads(emu, seed.checkins)
+    note = await emu.wait_for_message(int(thread["id"]))
+    await hearth.settle()
+    await close_incident(hearth, 1)
+    await delete_my_data(hearth, uid)
+    assert message(hearth, note["id"]) is None
