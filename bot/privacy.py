@@ -84,6 +84,9 @@ class DataRights:
         self._compact = compact
         # Called with the person and the features whose deletion failed (the retry queue, see wiring).
         self.on_failed: Callable[[int, list[str]], Awaitable[None]] | None = None
+        # Called with each hook's result as soon as it succeeded: the Discord-side cleanup queue (see wiring), so a
+        # message about the person is remembered for removal even when it is found only by a retried hook.
+        self.on_deleted: Callable[[int, DeletionResult], Awaitable[None]] | None = None
         self._hooks: dict[str, UserDataHook] = {}
         self._locks: dict[int, asyncio.Lock] = {}
 
@@ -106,6 +109,8 @@ class DataRights:
         lock = self._locks.setdefault(user_id, asyncio.Lock())
         async with lock:
             result = await hook.delete_user_data(user_id)
+            if self.on_deleted is not None:
+                await self.on_deleted(user_id, result)
             if self._compact is not None:
                 await self._compact()
         if not lock.locked():
@@ -127,7 +132,10 @@ class DataRights:
             results = []
             for name, hook in self._hooks.items():
                 try:
-                    results.append(await hook.delete_user_data(user_id))
+                    result = await hook.delete_user_data(user_id)
+                    if self.on_deleted is not None:
+                        await self.on_deleted(user_id, result)
+                    results.append(result)
                 except Exception:
                     log.exception("deleting %s data of user %s failed [%s]", name, user_id, new_incident_code())
                     results.append(DeletionResult(name, 0, failed=True))

@@ -15,7 +15,7 @@ from bot.crisis.incidents import WORK_NAME as CRISIS_WORK
 from bot.crisis.incidents import CrisisService
 from bot.db import Database
 from bot.paging import PagerCourier
-from bot.privacy import DataRights
+from bot.privacy import DataRights, DeletionResult
 from bot.repositories.crisis import Incident
 from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
@@ -23,6 +23,8 @@ from bot.services.checkins import CheckinService
 from bot.services.concern_notices import WORK_NAME as CONCERN_NOTICES_WORK
 from bot.services.deletion_log import RETRY_WORK as DELETION_RETRY_WORK
 from bot.services.deletion_log import DeletionLog, DeletionRetries
+from bot.services.discord_cleanup import WORK_NAME as DISCORD_CLEANUP_WORK
+from bot.services.discord_cleanup import DiscordCleanup
 from bot.services.groups import GroupsService, SessionReminders
 from bot.services.milestones import WORK_NAME as MILESTONES_WORK
 from bot.services.milestones import MilestoneService
@@ -40,6 +42,7 @@ class Services:
     milestones: MilestoneService
     crisis: CrisisService
     deletion_retries: DeletionRetries
+    discord_cleanup: DiscordCleanup
 
 
 def build_services(
@@ -79,6 +82,14 @@ def build_services(
     # Last, so it is written only once every feature has run (a restore replays it).
     data_rights.register(DeletionLog(db, clock))
     deletion_retries = DeletionRetries(db, clock, data_rights)
+    # Messages a hook found about the person are queued for removal from Discord as soon as the hook succeeded.
+    discord_cleanup = DiscordCleanup(db, clock)
+
+    async def queue_posts(user_id: int, result: DeletionResult) -> None:
+        await discord_cleanup.queue_posts(user_id, result.posts)
+
+    data_rights.on_deleted = queue_posts
+    crisis.cleanup = discord_cleanup
     _connect_signals(people, groups, checkins, milestones, scheduler)
     if scheduler is not None:
         # A service that writes something due wakes its own work; callers never talk to the scheduler.
@@ -86,11 +97,13 @@ def build_services(
         milestones.wake = scheduler.waker(MILESTONES_WORK)
         groups.wake_sessions = scheduler.waker(SessionReminders.NAME)
         deletion_retries.wake = scheduler.waker(DELETION_RETRY_WORK)
+        discord_cleanup.wake = scheduler.waker(DISCORD_CLEANUP_WORK)
         checkins.concern_notices.wake = scheduler.waker(CONCERN_NOTICES_WORK)
         crisis.wake = scheduler.waker(CRISIS_WORK)
     return Services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
         milestones=milestones, crisis=crisis, deletion_retries=deletion_retries,
+        discord_cleanup=discord_cleanup,
     )
 
 

@@ -40,12 +40,14 @@ from bot.db import Database, Queryable
 from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import DomainError, InvalidInput, NotFound, new_incident_code
 from bot.permissions import HearthRole, Person, require
-from bot.privacy import DeletionResult
+from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import crisis as repo
+from bot.repositories import deletion_log
 from bot.repositories.crisis import STATUSES, Incident, Match, OutboxItem
 from bot.scheduler import nothing_to_wake
 from bot.services.audit import AuditService
 from bot.services.contracts import GroupDirectory
+from bot.services.discord_cleanup import DROP_EXCERPT, DiscordCleanup
 from bot.text import neutralize_mentions, truncate
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,11 @@ FEATURE = "crisis"
 EXCERPT_LIMIT = 300
 # Kinds of outbox rows that only make sense while nobody has acknowledged.
 _ESCALATION_KINDS = ("repeat", "staff_dm", "alert_dm")
+# Messages about the person removed from Discord once their incident is closed and they asked for deletion: notes
+# to facilitators, "would like to talk" pings naming them, the support thread's greeting.
+_ABOUT_THE_PERSON = ("peer_concern", "talk", "support_thread")
+# Their resources, when they went to a private thread with on-call staff (DMs closed) rather than to their DMs.
+_THREAD_NOTES = ("person_notice", "person_followup")
 # The alert itself: in the staff alerts channel, or by DM to one staff member when that channel refuses.
 ALERT_KINDS = ("alert", "alert_dm")
 # Sends that reach staff: once one of them is delivered, a staff member has been told.
@@ -202,6 +209,8 @@ class CrisisService:
         self._in_flight: set[int] = set()
         self._unreached_said: dict[int, datetime] = {}
         self._started = False
+        # What must still be undone in Discord (messages about a deleted person, purged alerts' excerpts).
+        self.cleanup: DiscordCleanup | None = None
 
     # ------------------------------------------------------------------ wiring with the cog
     def attach(self, courier: Courier, staff: StaffDirectory) -> None:
@@ -562,8 +571,30 @@ class CrisisService:
                 subject_id=incident_id, reason=note, detail={"via": via},
             )
             log.info("crisis incident %s closed (%s) by %s (%s)", incident_id, status, actor.user_id, via)
+            if await deletion_log.of(self._db, incident.user_id) is not None:
+                # The person asked for deletion while this was open: now it is kept as metadata only.
+                posts = await self._forget_text(incident.user_id, [await self.get(incident_id)])
+                if self.cleanup is not None:
+                    await self.cleanup.queue_posts(incident.user_id, posts)
             self.wake()
         return await self.get(incident_id), changed
+
+    async def _forget_text(self, user_id: int, incidents: Sequence[Incident]) -> list[PostedMessage]:
+        """A closed incident of a person who asked for deletion keeps metadata only: its excerpt goes (from the row,
+        the staff alert and the alert's DM copies). Returns the messages about the person to remove from Discord."""
+        now = self._clock.now()
+        had = await repo.forget_excerpts(self._db, [i.id for i in incidents])
+        for incident_id in had:
+            await repo.enqueue(self._db, incident_id, "alert_edit", at=now)
+        copies = await repo.sent_messages(self._db, had, ("alert_dm",))
+        if copies and self.cleanup is not None:
+            await self.cleanup.queue(user_id, DROP_EXCERPT, [(c, m) for _k, c, m in copies])
+        messages = await repo.sent_messages(self._db, [i.id for i in incidents], _ABOUT_THE_PERSON)
+        threads = [i.id for i in incidents if i.person_notice_via == "thread"]
+        messages += await repo.sent_messages(self._db, threads, _THREAD_NOTES)
+        if had:
+            log.info("dropped the excerpt of %d closed incident(s) of user %s", len(had), user_id)
+        return [PostedMessage(c, m) for _k, c, m in messages]
 
     async def _enqueue_pages(self, tx: Queryable, incident_id: int, round_no: int, now: datetime) -> list[int]:
         """Trigger the pagers that join at this escalation round (written with the round, sent like any row)."""
@@ -892,9 +923,11 @@ class CrisisService:
     # ------------------------------------------------------------------ retention & data rights
     async def purge_expired(self) -> int:
         cutoff = self._clock.now() - timedelta(days=self.settings.retention_days)
-        removed = await repo.purge_closed_before(self._db, cutoff)
+        removed = await repo.purge_closed_before(self._db, cutoff, now=self._clock.now())
         if removed:
             log.info("purged %d closed crisis incident(s) past retention", removed)
+            if self.cleanup is not None:
+                self.cleanup.wake()  # their alerts lose the excerpt in Discord
         return removed
 
     async def export_user_data(self, user_id: int) -> dict[str, Any]:
@@ -927,21 +960,24 @@ class CrisisService:
         open_count = sum(1 for i in about if i.is_open)
         closed_count = len(about) - open_count
         anonymised = await repo.anonymise_reporter(self._db, user_id)
+        posts = await self._forget_text(user_id, [i for i in about if not i.is_open])
         kept: list[str] = []
         if open_count:
             kept.append(
                 f"{open_count} open safety incident(s) about you are kept while staff are still following up; "
-                "they cannot be deleted until staff close them."
+                "they cannot be deleted until staff close them. When they are closed, the excerpt of your message "
+                "and the notes Hearth sent about you are removed, as for closed ones."
             )
         if closed_count:
             kept.append(
                 f"{closed_count} closed safety incident(s) about you are kept for {self.settings.retention_days} "
                 "days after they were closed, so the program can account for how it responded, and are then "
-                "deleted automatically."
+                "deleted automatically. They keep only what happened and when: the excerpt of your message was "
+                "removed, from the staff alert too."
             )
         if anonymised:
             kept.append(f"Your name was removed from {anonymised} concern(s) you raised about someone else.")
-        return DeletionResult(self.feature, 0, tuple(kept))
+        return DeletionResult(self.feature, 0, tuple(kept), posts=tuple(posts))
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, maybe_from_db, to_db
 from bot.db import Database, Queryable
+from bot.repositories import discord_cleanup
 
 OPEN_STATUSES = ("open", "acknowledged")
 CLOSED_STATUSES = ("resolved", "false_alarm")
@@ -431,13 +433,40 @@ async def reported_by(db: Queryable, user_id: int) -> list[Incident]:
     return [_incident(r) for r in rows]
 
 
-async def purge_closed_before(db: Database, cutoff: datetime) -> int:
-    """Delete closed incidents past retention together with their audit trail."""
+async def purge_closed_before(db: Database, cutoff: datetime, *, now: datetime) -> int:
+    """Delete closed incidents past retention together with their audit trail; their staff alerts (and DM copies)
+    are queued to lose the excerpt in Discord (``discord_cleanup``), in the same transaction."""
     closed = "SELECT id FROM crisis_incidents WHERE status IN ('resolved', 'false_alarm') AND closed_at < ?"
     async with db.transaction() as tx:
+        await discord_cleanup.queue_alerts_of_purged(tx, closed, (to_db(cutoff),), now)
         await tx.execute(f"DELETE FROM audit_log WHERE feature = 'crisis' AND subject_id IN ({closed})",
                          (to_db(cutoff),))
         return await tx.execute(f"DELETE FROM crisis_incidents WHERE id IN ({closed})", (to_db(cutoff),))
+
+
+async def forget_excerpts(db: Queryable, incident_ids: Sequence[int]) -> list[int]:
+    """Drop the excerpt (the only text an incident holds) of these incidents; returns those that had one."""
+    had: list[int] = []
+    for incident_id in incident_ids:
+        if await db.execute(
+            "UPDATE crisis_incidents SET excerpt = NULL WHERE id = ? AND excerpt IS NOT NULL", (incident_id,)
+        ):
+            had.append(incident_id)
+    return had
+
+
+async def sent_messages(db: Queryable, incident_ids: Sequence[int], kinds: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(kind, channel_id, message_id) of the outbox rows of these kinds that were sent as a Discord message."""
+    rows: list[tuple[str, int, int]] = []
+    marks = ", ".join("?" for _ in kinds)
+    for incident_id in incident_ids:
+        found = await db.fetch_all(
+            f"SELECT kind, channel_id, message_id FROM crisis_outbox WHERE incident_id = ? AND kind IN ({marks})"
+            " AND channel_id IS NOT NULL AND message_id IS NOT NULL ORDER BY id",
+            (incident_id, *kinds),
+        )
+        rows.extend((r["kind"], int(r["channel_id"]), int(r["message_id"])) for r in found)
+    return rows
 
 
 # ------------------------------------------------------------------ outbox

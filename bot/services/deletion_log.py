@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.errors import new_incident_code
 from bot.privacy import DataRights, DeletionResult
 from bot.repositories import deletion_log as repo
+from bot.repositories import discord_cleanup as cleanup_repo
 from bot.scheduler import nothing_to_wake
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,9 @@ KEPT = (
 
 class DeletionLog:
     feature = "deletion_log"
-    tables = ("deletion_log", "deletion_retries")
+    # discord_cleanup: messages about the person still to be removed from Discord (ids only; see
+    # bot.services.discord_cleanup), kept until done like the retries.
+    tables = ("deletion_log", "deletion_retries", "discord_cleanup")
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -39,6 +42,7 @@ class DeletionLog:
         return {
             "deletion_requested_at": None if at is None else at.isoformat(),
             "deletions_being_retried": await repo.retries_of(self._db, user_id),
+            "discord_messages_still_to_remove": len(await cleanup_repo.of_user(self._db, user_id)),
         }
 
     async def delete_user_data(self, user_id: int) -> DeletionResult:

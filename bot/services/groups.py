@@ -10,7 +10,7 @@ import logging
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -168,6 +168,8 @@ class GroupsService:
         self.wake_sessions: Callable[[], None] = nothing_to_wake
         # Emitted after a person joins or leaves a group (milestones plan group weeks).
         self.memberships_changed = UserSignal("memberships_changed")
+        # Takes group roles away in Discord (set by the privacy extension); raises if Discord refused.
+        self.role_remover: Callable[[int, tuple[int, ...]], Awaitable[None]] | None = None
         self.community_timezone = community_timezone
         self.guidelines = guidelines
         self.reminder_minutes_before = reminder_minutes_before
@@ -650,13 +652,25 @@ class GroupsService:
         return await repo.export_user(self._db, user_id)
 
     async def delete_user_data(self, user_id: int) -> DeletionResult:
+        """The group roles go in Discord before the memberships are forgotten: if Discord refuses, this raises, the
+        memberships stay, and the deletion is retried (``DeletionRetries``) until the roles are gone."""
+        before, _ = await repo.discord_traces(self._db, user_id)
+        if before and self.role_remover is not None:
+            await self.role_remover(user_id, tuple(before))
         async with self._db.transaction() as tx:
             roles, messages = await repo.discord_traces(tx, user_id)
             deleted = await repo.delete_user(tx, user_id)
+        late = tuple(r for r in roles if r not in before)  # approved in between
+        if late and self.role_remover is not None:
+            try:
+                await self.role_remover(user_id, late)
+            except Exception:
+                log.exception("could not take away group role(s) of user %s granted during their deletion", user_id)
         if deleted:
             await self.memberships_changed.emit(user_id)
         return DeletionResult(
-            self.feature, deleted, posts=tuple(PostedMessage(c, m) for c, m in messages), roles=tuple(roles)
+            self.feature, deleted, posts=tuple(PostedMessage(c, m) for c, m in messages),
+            roles=tuple(dict.fromkeys([*before, *roles])),
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.cogs.test_checkins import checkin, make_group, rows
 from tests.cogs.test_milestones import milestone, settings
 from tests.harness import Harness
@@ -44,20 +46,50 @@ async def test_delete_removes_shared_checkins_and_public_celebrations(hearth: Ha
     }
 
 
-async def test_a_post_that_cannot_be_removed_is_reported(hearth: Harness) -> None:
-    emu, seed = hearth.emu, hearth.seed
-    uid = seed.participant
+async def delete_my_data(hearth: Harness, uid: int) -> str:
+    """/privacy delete and its confirmation, as the person; returns the reply."""
+    asked = await hearth.emu.invoke_slash("privacy", user_id=uid, subcommand="delete")
+    await asked.wait_response()
+    confirm = await hearth.emu.click_button(None, f"hearth:privacy:delete:{uid}", user_id=uid)
+    done = await confirm.wait_original(lambda m: "I deleted" in (m.get("content") or ""))
+    return str(done["content"])
+
+
+async def celebrated(hearth: Harness, uid: int) -> dict[str, Any]:
     await settings(hearth, uid, milestone_visibility="community")
     await milestone(hearth, "set", date="2026-03-01")
     await hearth.run_due("milestones")
-    await emu.wait_for_message(seed.celebrations, lambda m: bool(m.get("embeds")))
+    return await hearth.emu.wait_for_message(hearth.seed.celebrations, lambda m: bool(m.get("embeds")))
+
+
+async def test_a_post_discord_will_not_delete_is_edited_to_say_it_was_removed(hearth: Harness) -> None:
+    emu, seed = hearth.emu, hearth.seed
+    uid = seed.participant
+    celebration = await celebrated(hearth, uid)
     emu.fail_next("DELETE", f"/channels/{seed.celebrations}/messages/*", status=403, code=50013)
-    asked = await emu.invoke_slash("privacy", user_id=uid, subcommand="delete")
-    await asked.wait_response()
-    confirm = await emu.click_button(None, f"hearth:privacy:delete:{uid}", user_id=uid)
-    done = await confirm.wait_original(lambda m: "I deleted" in (m.get("content") or ""))
-    assert "could not be removed from Discord just now" in done["content"]
+    text = await delete_my_data(hearth, uid)
+    assert "now only say \"Removed at the person's request.\"" in text and "Not deleted yet" not in text
+    edited = next(m for m in emu.state.messages[seed.celebrations] if m["id"] == celebration["id"])
+    assert edited["content"] == "Removed at the person's request." and not edited.get("embeds")
     assert (await hearth.running.services.milestones.list_counters(uid)) == []
+
+
+async def test_a_post_discord_cannot_remove_now_is_retried_until_it_is_gone(hearth: Harness) -> None:
+    """Issue 12 items 1 and 2: a Discord-side removal that fails (503) is queued, said, and retried."""
+    emu, seed = hearth.emu, hearth.seed
+    uid = seed.participant
+    celebration = await celebrated(hearth, uid)
+    emu.fail_next("DELETE", f"/channels/{seed.celebrations}/messages/*", status=503)
+    text = await delete_my_data(hearth, uid)
+    assert "1 message(s) about you could not be removed from Discord just now" in text
+    assert "tries again automatically" in text
+    assert celebration["id"] in {m["id"] for m in emu.state.messages[seed.celebrations]}
+    services = hearth.running.services
+    assert (await services.data_rights.export(uid)).features["deletion_log"]["discord_messages_still_to_remove"] == 1
+    hearth.clock.advance(minutes=2)
+    await hearth.run_due("discord-cleanup")
+    assert celebration["id"] not in {m["id"] for m in emu.state.messages[seed.celebrations]}
+    assert await services.discord_cleanup.waiting_for(uid) == 0
 
 
 def test_the_reply_says_a_failed_part_is_retried_not_forgotten() -> None:
