@@ -18,6 +18,14 @@ def neutralize_mentions(text: str) -> str:
     return _MENTION.sub(lambda m: f"<{m.group(1)}{_ZWSP}{m.group(2)}>", text)
 
 
+_MASKED_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?\s*\)")
+
+
+def unmask_links(text: str) -> str:
+    """``[label](url)`` becomes ``label (<url>)``: peers' words never hide where a link goes."""
+    return _MASKED_LINK.sub(lambda m: f"{m.group(1)} (<{m.group(2)}>)" if m.group(2) else m.group(1), text)
+
+
 def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text

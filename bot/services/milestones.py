@@ -31,6 +31,7 @@ from bot.config import MilestoneSettings
 from bot.db import Database
 from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import InvalidInput, NotFound
+from bot.permissions import HearthRole, Person, require
 from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import milestones as repo
 from bot.repositories.milestones import CounterRow, PendingRow
@@ -546,7 +547,9 @@ class MilestoneService:
             raise NotFound("This celebration is no longer available.")
         return row
 
-    async def cheer(self, celebration_id: int, user_id: int) -> CheerOutcome:
+    async def cheer(self, celebration_id: int, person: Person) -> CheerOutcome:
+        require(person, HearthRole.PARTICIPANT, HearthRole.FACILITATOR, HearthRole.STAFF, action="cheering")
+        user_id = person.user_id
         row = await self.celebration(celebration_id)
         if row.user_id == user_id:
             count = await repo.cheer_count(self._db, celebration_id)
@@ -559,8 +562,11 @@ class MilestoneService:
     async def cheer_count(self, celebration_id: int) -> int:
         return await repo.cheer_count(self._db, celebration_id)
 
-    async def begin_encouragement(self, celebration_id: int, author_id: int) -> int:
+    async def begin_encouragement(self, celebration_id: int, author: Person) -> int:
         """Reserve the author's one encouragement for this celebration; returns the recipient."""
+        require(author, HearthRole.PARTICIPANT, HearthRole.FACILITATOR, HearthRole.STAFF,
+                action="sending encouragement")
+        author_id = author.user_id
         row = await self.celebration(celebration_id)
         if row.user_id == author_id:
             raise InvalidInput("encouragement", "this is your own milestone; encouragement is for others")

@@ -7,7 +7,7 @@ from datetime import date
 import discord
 
 from bot.services.milestones import CounterView, DueCelebration
-from bot.text import neutralize_mentions
+from bot.text import neutralize_mentions, unmask_links
 
 COLOUR = discord.Colour.from_rgb(245, 183, 66)
 
@@ -117,4 +117,4 @@ def cheers_text(count: int) -> str:
 
 def encouragement_dm(author_name: str, text: str) -> str:
     name = neutralize_mentions(discord.utils.escape_markdown(author_name))
-    return f"💌 **{name}** sent you encouragement for your milestone:\n>>> {neutralize_mentions(text)}"
+    return f"💌 **{name}** sent you encouragement for your milestone:\n>>> {neutralize_mentions(unmask_links(text))}"

@@ -10,7 +10,7 @@ import discord
 from bot.delivery import Delivered, DeliveryFailed, classify
 from bot.screening import ScreenRequest
 from bot.services.milestones import DueCelebration
-from bot.ui import NO_MENTIONS, HearthModal, HearthView, PersistentButton, hearth_bot, reply
+from bot.ui import NO_MENTIONS, HearthModal, HearthView, PersistentButton, hearth_bot, person_of, reply
 from cogs.milestones import _embeds
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class CelebrateButton(
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         bot = hearth_bot(interaction)
-        outcome = await bot.services.milestones.cheer(self.target_id, interaction.user.id)
+        outcome = await bot.services.milestones.cheer(self.target_id, person_of(interaction))
         if outcome.own:
             await reply(
                 interaction,
@@ -83,7 +83,7 @@ class EncouragementModal(HearthModal):
         if not text:
             await reply(interaction, "Your cheer was counted. 🎉")
             return
-        recipient_id = await service.begin_encouragement(self.celebration_id, interaction.user.id)
+        recipient_id = await service.begin_encouragement(self.celebration_id, person_of(interaction))
         flagged = await bot.crisis_screen.screen(
             ScreenRequest(
                 user_id=interaction.user.id, text=text, source="encouragement",

@@ -14,7 +14,8 @@ from bot.clock import ManualClock
 from bot.config import MilestoneSettings
 from bot.db import Database, migrate
 from bot.delivery import Delivered, DeliveryFailed
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.permissions import HearthRole, Person
 from bot.services.contracts import GroupRef, MembershipRef, Streak
 from bot.services.milestones import (
     DueCelebration,
@@ -28,6 +29,10 @@ from bot.services.people import PeopleService
 
 USER = 101
 OTHER = 202
+
+
+def person(user_id: int) -> Person:
+    return Person(user_id, frozenset({HearthRole.PARTICIPANT}))
 NY = "America/New_York"
 
 
@@ -324,24 +329,26 @@ async def _public_celebration(env: Env) -> int:
 
 async def test_cheers_count_once_and_never_own(env: Env) -> None:
     cid = await _public_celebration(env)
-    own = await env.service.cheer(cid, USER)
+    own = await env.service.cheer(cid, person(USER))
     assert own.own and own.count == 0
-    first = await env.service.cheer(cid, OTHER)
-    again = await env.service.cheer(cid, OTHER)
+    first = await env.service.cheer(cid, person(OTHER))
+    again = await env.service.cheer(cid, person(OTHER))
     assert (first.added, first.count, again.added, again.count) == (True, 1, False, 1)
-    assert await env.service.begin_encouragement(cid, OTHER) == USER
+    assert await env.service.begin_encouragement(cid, person(OTHER)) == USER
     with pytest.raises(InvalidInput):
-        await env.service.begin_encouragement(cid, OTHER)
+        await env.service.begin_encouragement(cid, person(OTHER))
     with pytest.raises(InvalidInput):
-        await env.service.begin_encouragement(cid, USER)
-    assert not (await env.service.cheer(cid, OTHER)).may_encourage
+        await env.service.begin_encouragement(cid, person(USER))
+    assert not (await env.service.cheer(cid, person(OTHER))).may_encourage
+    with pytest.raises(NotAllowed):
+        await env.service.cheer(cid, Person(303, frozenset()))  # no program role
 
 
 async def test_export_and_delete(env: Env) -> None:
     cid = await _public_celebration(env)
     await env.service.reset_counter(USER, "recovery")
-    await env.service.cheer(cid, OTHER)
-    await env.service.begin_encouragement(cid, OTHER)
+    await env.service.cheer(cid, person(OTHER))
+    await env.service.begin_encouragement(cid, person(OTHER))
     exported = await env.service.export_user_data(USER)
     json.dumps(exported)
     assert exported["counters"][0]["label"] == "recovery"
