@@ -303,9 +303,18 @@ class GroupsService:
         return await self.get(group_id)
 
     # ------------------------------------------------------------------------- membership
-    async def check_add(self, person: Person, group: GroupRow, user_id: int) -> None:
+    async def check_add(self, person: Person, group: GroupRow, member: Person, *, is_bot: bool = False) -> None:
+        """Who may be added: a person (not a bot) with the participant or facilitator role."""
         await self.require_manager(person, group, "adding members")
         self._require_active(group)
+        user_id = member.user_id
+        if is_bot:
+            raise InvalidInput("member", "choose a person, not a bot")
+        if not member.has_any(HearthRole.PARTICIPANT, HearthRole.FACILITATOR):
+            raise InvalidInput(
+                "member", f"<@{user_id}> has neither the participant nor the facilitator role; only program "
+                "participants and facilitators can be added to a group"
+            )
         if await self.is_member(group.id, user_id):
             raise DomainError(f"<@{user_id}> is already a member of {shown(group.name)}.")
 

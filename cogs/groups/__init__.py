@@ -255,9 +255,7 @@ class Groups(
     async def add(self, interaction: discord.Interaction[HearthBot], member: discord.Member, group: GroupName) -> None:
         person = person_of(interaction)
         row = await self.service.find(group)
-        await self.service.check_add(person, row, member.id)
-        if member.bot:
-            raise DomainError("**member**: choose a person, not a bot.")
+        await self.service.check_add(person, row, self.bot.person(member), is_bot=member.bot)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self._grant(row, member, f"/group add by {interaction.user.id}")
         await self.service.add_member(person, row, member.id)

@@ -35,3 +35,16 @@ async def test_encouragement_shows_where_a_link_goes(hearth: Harness) -> None:
     assert "[watch this](" not in dm["content"]
     assert "watch this (<https://evil.example/x>)" in dm["content"]
     assert any("so proud" in d for d in dms(emu, seed.participant))
+
+
+async def test_group_add_takes_only_participants_and_facilitators(hearth: Harness) -> None:
+    from tests.cogs.test_groups import create_group, role_ids, run
+    from tests.cogs.test_groups import text_of as group_text
+
+    emu, seed = hearth.emu, hearth.seed
+    group = (await create_group(hearth, facilitator=seed.facilitator))["group"]
+    refused = await run(emu, "add", seed.facilitator, member=seed.outsider, group=group.name)
+    assert "neither the participant nor the facilitator role" in group_text(refused)
+    assert group.role_id not in role_ids(emu, seed.outsider)
+    added = await run(emu, "add", seed.facilitator, member=seed.participant, group=group.name)
+    assert "Added" in group_text(added)

@@ -111,7 +111,11 @@ async def test_membership_permissions_and_contract(world: World) -> None:
     assert await s.add_member(FACILITATOR, group, PARTICIPANT.user_id)
     assert not await s.add_member(STAFF, group, PARTICIPANT.user_id)
     with pytest.raises(DomainError, match="already a member"):
-        await s.check_add(STAFF, group, PARTICIPANT.user_id)
+        await s.check_add(STAFF, group, PARTICIPANT)
+    with pytest.raises(InvalidInput, match="neither the participant nor the facilitator role"):
+        await s.check_add(STAFF, group, Person(777, frozenset()))
+    with pytest.raises(InvalidInput, match="not a bot"):
+        await s.check_add(STAFF, group, Person(778, frozenset({HearthRole.PARTICIPANT})), is_bot=True)
     world.clock.advance(days=1)
     assert await s.add_member(OTHER_FACILITATOR, other, PARTICIPANT.user_id)
     refs = await s.groups_of_member(PARTICIPANT.user_id)
