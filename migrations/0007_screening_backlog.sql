@@ -68,3 +68,11 @@ CREATE TABLE checkin_concern_notices (
     PRIMARY KEY (concern_id, facilitator_id)
 );
 CREATE INDEX checkin_concern_notices_due ON checkin_concern_notices (next_at) WHERE next_at IS NOT NULL;
+
+-- "I'm worried about this person": one report per reporter per person per day.
+CREATE TABLE crisis_peer_reports (
+    reporter_id INTEGER NOT NULL,
+    user_id     INTEGER NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX crisis_peer_reports_pair ON crisis_peer_reports (reporter_id, user_id, at);

@@ -176,7 +176,7 @@ class IncidentDetail:
 
 class CrisisService:
     feature = FEATURE
-    tables = ("crisis_incidents", "crisis_matches", "crisis_outbox")
+    tables = ("crisis_incidents", "crisis_matches", "crisis_outbox", "crisis_peer_reports")
     # What screening has seen, per channel (its own data hook; see bot.crisis.backlog).
     cursors: ScreeningCursors
 
@@ -434,6 +434,12 @@ class CrisisService:
             )
         except Exception:
             log.exception("crisis incident %s: audit record not written [%s]", incident.id, new_incident_code())
+
+    async def claim_peer_report(self, reporter_id: int, user_id: int) -> bool:
+        """One "I'm worried about this person" per reporter per person per day; False if already made."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            return await repo.claim_peer_report(tx, reporter_id, user_id, at=now, since=now - timedelta(days=1))
 
     async def _facilitators_for(self, report: Report) -> list[int]:
         if self.groups is None:
@@ -960,6 +966,7 @@ class CrisisService:
         open_count = sum(1 for i in about if i.is_open)
         closed_count = len(about) - open_count
         anonymised = await repo.anonymise_reporter(self._db, user_id)
+        await repo.delete_peer_reports(self._db, user_id)
         posts = await self._forget_text(user_id, [i for i in about if not i.is_open])
         kept: list[str] = []
         if open_count:

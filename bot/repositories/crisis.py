@@ -577,3 +577,24 @@ async def anonymise_reporter(db: Queryable, user_id: int) -> int:
     return await db.execute(
         "UPDATE crisis_incidents SET reported_by = NULL WHERE reported_by = ? AND user_id != ?", (user_id, user_id)
     )
+
+
+async def claim_peer_report(db: Queryable, reporter_id: int, user_id: int, *, at: datetime, since: datetime) -> bool:
+    """Record a peer report unless this reporter already reported this person since ``since``."""
+    existing = await db.fetch_value(
+        "SELECT 1 FROM crisis_peer_reports WHERE reporter_id = ? AND user_id = ? AND at >= ? LIMIT 1",
+        (reporter_id, user_id, to_db(since)),
+    )
+    if existing:
+        return False
+    await db.execute(
+        "INSERT INTO crisis_peer_reports (reporter_id, user_id, at) VALUES (?, ?, ?)",
+        (reporter_id, user_id, to_db(at)),
+    )
+    return True
+
+
+async def delete_peer_reports(db: Queryable, user_id: int) -> int:
+    return await db.execute(
+        "DELETE FROM crisis_peer_reports WHERE reporter_id = ? OR user_id = ?", (user_id, user_id)
+    )

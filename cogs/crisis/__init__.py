@@ -444,6 +444,13 @@ class Crisis(commands.Cog):
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if not await self.service.claim_peer_report(interaction.user.id, message.author.id):
+            await reply(
+                interaction,
+                "Thank you — your report about them from earlier today is already with their group's facilitators. "
+                "If you think someone is in immediate danger, call 911.",
+            )
+            return
         outcome = await self.open_incident(
             Report(
                 user_id=message.author.id, severity=Severity.CONCERN,

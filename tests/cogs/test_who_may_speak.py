@@ -48,3 +48,39 @@ async def test_group_add_takes_only_participants_and_facilitators(hearth: Harnes
     assert group.role_id not in role_ids(emu, seed.outsider)
     added = await run(emu, "add", seed.facilitator, member=seed.participant, group=group.name)
     assert "Added" in group_text(added)
+
+
+async def test_one_worried_report_per_reporter_per_person_per_day(hearth: Harness) -> None:
+    from tests.cogs.test_crisis import text_of as crisis_text
+
+    emu, seed = hearth.emu, hearth.seed
+    bot = hearth.running
+    staff = bot.roles.person(seed.staff, [seed.staff_role])
+    groups = bot.services.groups
+    handle = await emu.invoke_slash("group", user_id=seed.staff, subcommand="create", options={"name": "Tuesday SUD"})
+    await handle.wait_response()
+    if handle.deferred:
+        await handle.wait_followup()
+    group = await groups.find("Tuesday SUD")
+    for member in (seed.participant, seed.participant2):
+        await groups.add_member(staff, group, member)
+    await groups.add_facilitator(staff, group, seed.facilitator)
+    assert group.channel_id is not None
+    message = await emu.send_message(group.channel_id, seed.participant, "rough week, not sleeping")
+
+    async def worried() -> str:
+        handle = await emu.invoke_message_command(
+            "I'm worried about this person", user_id=seed.participant2, message=message
+        )
+        await handle.wait_response()
+        await handle.wait_followup()
+        return crisis_text(handle.all_messages()[-1])
+
+    assert "not shared" in await worried()
+    await emu.wait_for_dm(seed.facilitator, lambda m: "worried about" in (m.get("content") or ""))
+    assert "already with their group's facilitators" in await worried()
+    await hearth.settle()
+    notes = [m for m in emu.bot_messages(emu.state.dm_channels[seed.facilitator]) if "worried about" in m["content"]]
+    assert len(notes) == 1
+    hearth.clock.advance(days=1, minutes=1)
+    assert "not shared" in await worried()
