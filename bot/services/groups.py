@@ -477,10 +477,22 @@ class GroupsService:
                 names.append(g.name)
         return names[:25]
 
-    async def joinable_names(self, query: str) -> list[str]:
+    async def joinable_names(self, person: Person, query: str) -> list[str]:
+        """Groups this person could ask to join: open (not archived or locked), not theirs already, and not
+        already asked for."""
         lowered = query.strip().casefold()
-        return [g.name for g in await repo.all_groups(self._db, include_archived=False)
-                if lowered in g.name.casefold()][:25]
+        names: list[str] = []
+        for g in await repo.all_groups(self._db, include_archived=False):
+            if g.locked or lowered not in g.name.casefold():
+                continue
+            if await self.is_member(g.id, person.user_id) or await repo.pending_request(
+                self._db, g.id, person.user_id
+            ) is not None:
+                continue
+            names.append(g.name)
+            if len(names) == 25:
+                break
+        return names
 
     async def info(self, person: Person, group: GroupRow) -> GroupInfo:
         await self.require_manager(person, group, "seeing a group's details")

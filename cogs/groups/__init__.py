@@ -52,7 +52,7 @@ async def _managed_groups(interaction: discord.Interaction[Any], current: str) -
 
 
 async def _joinable_groups(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    names = await _bot(interaction).services.groups.joinable_names(current)
+    names = await _bot(interaction).services.groups.joinable_names(person_of(interaction), current)
     return [app_commands.Choice(name=n, value=n) for n in names]
 
 
@@ -405,10 +405,13 @@ class Groups(
     # ------------------------------------------------------------------ list / info
     @app_commands.command(name="list", description="Your groups (staff: all groups)",
                           extras={"audience": "participant"})
-    async def list_(self, interaction: discord.Interaction[HearthBot]) -> None:
+    @app_commands.describe(page="Which page, 25 groups each (default 1)")
+    async def list_(
+        self, interaction: discord.Interaction[HearthBot], page: app_commands.Range[int, 1, 1000] = 1
+    ) -> None:
         person = person_of(interaction)
         summaries = await self.service.list_for(person)
-        await reply(interaction, embed=list_embed(summaries, staff=person.is_staff))
+        await reply(interaction, embed=list_embed(summaries, staff=person.is_staff, page=page))
 
     @app_commands.command(name="info", description="Members, facilitators, schedule and health of a group",
                           extras={"audience": "facilitator"})

@@ -19,7 +19,11 @@ def _mentions(ids: Sequence[int], empty: str) -> str:
     return truncate(", ".join(f"<@{i}>" for i in ids), FIELD_MAX)
 
 
-def list_embed(summaries: list[GroupSummary], *, staff: bool) -> discord.Embed:
+LIST_PAGE = 25
+
+
+def list_embed(summaries: list[GroupSummary], *, staff: bool, page: int = 1) -> discord.Embed:
+    """One page of LIST_PAGE groups; the footer says how to see the next (nothing is silently left out)."""
     title = "All groups" if staff else "Your groups"
     embed = discord.Embed(title=title, colour=COLOUR)
     if not summaries:
@@ -28,14 +32,19 @@ def list_embed(summaries: list[GroupSummary], *, staff: bool) -> discord.Embed:
             else "You are not in a group yet. Ask to join one with `/group join`."
         )
         return embed
+    pages = (len(summaries) + LIST_PAGE - 1) // LIST_PAGE
+    page = min(max(page, 1), pages)
     lines = []
-    for s in summaries[:50]:
+    for s in summaries[(page - 1) * LIST_PAGE: page * LIST_PAGE]:
         g = s.group
         where = f"<#{g.channel_id}>" if g.channel_id else "(channel missing)"
         state = " — archived" if g.archived else (" — locked" if g.locked else "")
         count = f" · {s.member_count} member{'s' if s.member_count != 1 else ''}" if staff else ""
         lines.append(f"**{g.name}** {where}{count}{state}")
     embed.description = truncate("\n".join(lines), 4096)
+    if pages > 1:
+        more = f" — next: /group list page:{page + 1}" if page < pages else ""
+        embed.set_footer(text=f"Page {page} of {pages} ({len(summaries)} groups){more}")
     return embed
 
 

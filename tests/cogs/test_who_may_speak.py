@@ -84,3 +84,33 @@ async def test_one_worried_report_per_reporter_per_person_per_day(hearth: Harnes
     assert len(notes) == 1
     hearth.clock.advance(days=1, minutes=1)
     assert "not shared" in await worried()
+
+
+async def test_join_autocomplete_offers_only_groups_open_to_the_caller(hearth: Harness) -> None:
+    from tests.cogs.test_groups import create_group, run
+
+    emu, seed = hearth.emu, hearth.seed
+    for name in ("Group Mine", "Group Asked", "Group Locked", "Group Open"):
+        await create_group(hearth, name=name, facilitator=seed.facilitator)
+    await run(emu, "add", seed.facilitator, member=seed.participant, group="Group Mine")
+    await run(emu, "join", seed.participant, group="Group Asked")
+    await run(emu, "lock", seed.facilitator, group="Group Locked")
+    choices = await emu.invoke_autocomplete(
+        "group", user_id=seed.participant, subcommand="join", focused="group", value="Group", channel_id=seed.general
+    )
+    assert [c["name"] for c in choices] == ["Group Open"]
+
+
+async def test_group_list_pages_instead_of_stopping_at_fifty(hearth: Harness) -> None:
+    from bot.services.groups import GroupSummary
+    from cogs.groups._embeds import list_embed
+    from tests.cogs.test_groups import create_group
+
+    # 60 summaries built from one real row, to check the paging alone.
+    group = (await create_group(hearth, name="Solo"))["group"]
+    summaries = [GroupSummary(group, 3, ()) for _ in range(60)]
+    first = list_embed(summaries, staff=True, page=1)
+    third = list_embed(summaries, staff=True, page=3)
+    assert first.footer.text == "Page 1 of 3 (60 groups) — next: /group list page:2"
+    assert third.footer.text == "Page 3 of 3 (60 groups)"
+    assert (third.description or "").count("**Solo**") == 10
