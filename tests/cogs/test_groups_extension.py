@@ -12,14 +12,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import EXTENSIONS, HearthBot
-from bot.ui import reply
+from bot.ui import person_of, reply
 from tests.emulator import Emulator
 from tests.harness import Harness
 
 
 @app_commands.command(name="echo-count", description="Test-only subcommand", extras={"audience": "staff"})
 async def echo_count(interaction: discord.Interaction[HearthBot]) -> None:
-    names = await interaction.client.services.groups.joinable_names("")
+    names = await interaction.client.services.groups.joinable_names(person_of(interaction), "")
     await reply(interaction, f"{len(names)} group(s)")
 
 
