@@ -25,6 +25,8 @@ from bot.services.deletion_log import RETRY_WORK as DELETION_RETRY_WORK
 from bot.services.deletion_log import DeletionLog, DeletionRetries
 from bot.services.discord_cleanup import WORK_NAME as DISCORD_CLEANUP_WORK
 from bot.services.discord_cleanup import DiscordCleanup
+from bot.services.group_mutes import WORK_NAME as GROUP_MUTES_WORK
+from bot.services.group_mutes import GroupMutes
 from bot.services.groups import GroupsService, SessionReminders
 from bot.services.milestones import WORK_NAME as MILESTONES_WORK
 from bot.services.milestones import MilestoneService
@@ -42,6 +44,7 @@ class Services:
     milestones: MilestoneService
     crisis: CrisisService
     deletion_retries: DeletionRetries
+    group_mutes: GroupMutes
     discord_cleanup: DiscordCleanup
 
 
@@ -79,6 +82,8 @@ def build_services(
     )
     data_rights.register(crisis)
     data_rights.register(crisis.cursors)
+    group_mutes = GroupMutes(db, clock)
+    data_rights.register(group_mutes)
     # Last, so it is written only once every feature has run (a restore replays it).
     data_rights.register(DeletionLog(db, clock))
     deletion_retries = DeletionRetries(db, clock, data_rights)
@@ -100,9 +105,11 @@ def build_services(
         discord_cleanup.wake = scheduler.waker(DISCORD_CLEANUP_WORK)
         checkins.concern_notices.wake = scheduler.waker(CONCERN_NOTICES_WORK)
         crisis.wake = scheduler.waker(CRISIS_WORK)
+        group_mutes.wake = scheduler.waker(GROUP_MUTES_WORK)
     return Services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
         milestones=milestones, crisis=crisis, deletion_retries=deletion_retries,
+        group_mutes=group_mutes,
         discord_cleanup=discord_cleanup,
     )
 

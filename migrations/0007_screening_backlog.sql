@@ -76,3 +76,15 @@ CREATE TABLE crisis_peer_reports (
     at          TEXT NOT NULL
 );
 CREATE INDEX crisis_peer_reports_pair ON crisis_peer_reports (reporter_id, user_id, at);
+
+-- /group timeout is a mute in the group's own channels (a member permission overwrite), lifted by the
+-- scheduler when it ends, instead of a server-wide Discord timeout.
+CREATE TABLE group_mutes (
+    group_id   INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL,
+    until      TEXT NOT NULL,
+    created_by INTEGER NOT NULL,
+    ended_at   TEXT,
+    PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_mutes_due ON group_mutes (until) WHERE ended_at IS NULL;

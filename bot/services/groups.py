@@ -564,8 +564,11 @@ class GroupsService:
         await self.require_manager(person, group, action)
         self._require_active(group)
 
-    async def check_timeout(self, person: Person, group: GroupRow, target_id: int, minutes: int, reason: str) -> str:
+    async def check_timeout(self, person: Person, group: GroupRow, target: Person, minutes: int, reason: str) -> str:
+        """A mute in this group's channels: of a member, never of a facilitator of the group, and never of staff
+        or on-call by a facilitator."""
         await self.check_moderate(person, group, "timing out members")
+        target_id = target.user_id
         if not (1 <= minutes <= TIMEOUT_MAX_MINUTES):
             raise InvalidInput("minutes", f"use 1 to {TIMEOUT_MAX_MINUTES} (7 days)", got=str(minutes))
         clean = reason.strip()
@@ -575,10 +578,13 @@ class GroupsService:
             raise InvalidInput("reason", f"use at most {REASON_MAX} characters", got=f"{len(clean)} characters")
         if target_id == person.user_id:
             raise InvalidInput("member", "choose someone other than yourself")
+        if not person.is_staff and target.has_any(HearthRole.STAFF, HearthRole.ON_CALL):
+            raise NotAllowed("Staff and on-call members can't be muted by facilitators; please ask staff.")
         if not await self.is_member(group.id, target_id):
             raise DomainError(f"<@{target_id}> is not a member of {shown(group.name)}.")
         if await self.is_facilitator(group.id, target_id):
             raise DomainError("Facilitators of a group can't be timed out from it; please ask staff.")
+
         return clean
 
     async def record_moderation(

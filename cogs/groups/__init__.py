@@ -9,7 +9,6 @@ Discord I/O only: every decision (who may do what, validation, what is stored) i
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 import discord
@@ -20,6 +19,7 @@ from bot.app import HearthBot
 from bot.delivery import Delivered, classify
 from bot.errors import DomainError
 from bot.repositories.groups import GroupRow
+from bot.services.group_mutes import WORK_NAME as GROUP_MUTES_WORK
 from bot.services.groups import (
     NAME_MAX,
     SLOWMODE_MAX,
@@ -106,9 +106,13 @@ class Groups(
             self.bot.db, self.bot.clock, _ReminderPoster(self.bot), self.service.reminder_minutes_before
         )
         self.bot.scheduler.register(SessionReminders.NAME, self.reminders)
+        self.bot.services.group_mutes.unmute = self.lift_mute
+        self.bot.scheduler.register(GROUP_MUTES_WORK, self.bot.services.group_mutes)
 
     async def cog_unload(self) -> None:
         self.bot.scheduler.unregister(SessionReminders.NAME)
+        self.bot.scheduler.unregister(GROUP_MUTES_WORK)
+        self.bot.services.group_mutes.unmute = None
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     # ------------------------------------------------------------------ helpers
@@ -560,9 +564,9 @@ class Groups(
         text = "Slowmode is off." if seconds == 0 else f"Slowmode: one message every {seconds} seconds."
         await reply(interaction, f"**{row.name}** — {text}")
 
-    @app_commands.command(name="timeout", description="Time a member out (Discord timeout)",
+    @app_commands.command(name="timeout", description="Mute a member in this group's channels for a while",
                           extras={"audience": "facilitator"})
-    @app_commands.describe(member="Who to time out", minutes="How long, 1 to 10080 (7 days)",
+    @app_commands.describe(member="Who to mute", minutes="How long, 1 to 10080 (7 days)",
                            reason="Why (kept in the audit log)", group="The group (default: the group of this channel)")
     @app_commands.autocomplete(group=_managed_groups)
     async def timeout(
@@ -570,19 +574,45 @@ class Groups(
         minutes: app_commands.Range[int, 1, TIMEOUT_MAX_MINUTES], reason: app_commands.Range[str, 1, 400],
         group: GroupName | None = None,
     ) -> None:
+        """A mute in the group's own text (and voice) channel through a member overwrite, lifted by the scheduler;
+        not a server-wide Discord timeout, which would silence the person everywhere, support included."""
         person = person_of(interaction)
         row = await self.service.resolve(group, interaction.channel_id)
-        clean = await self.service.check_timeout(person, row, member.id, minutes, reason)
-        if self.bot.person(member).is_staff:
-            raise DomainError("Staff members can't be timed out with this command.")
-        until = discord.utils.utcnow() + timedelta(minutes=minutes)
-        try:
-            await member.edit(timed_out_until=until, reason=f"/group timeout by {interaction.user.id}")
-        except discord.HTTPException as exc:
-            raise self._explain_http(exc, "the timeout", "Moderate Members") from exc
+        clean = await self.service.check_timeout(person, row, self.bot.person(member), minutes, reason)
+        muted = discord.PermissionOverwrite(
+            send_messages=False, send_messages_in_threads=False, add_reactions=False,
+            create_public_threads=False, create_private_threads=False, speak=False,
+        )
+        why = f"/group timeout by {interaction.user.id}"
+        for channel_id in (row.channel_id, row.voice_channel_id):
+            channel = self._guild().get_channel(channel_id) if channel_id else None
+            if not isinstance(channel, discord.abc.GuildChannel):
+                continue
+            try:
+                await channel.set_permissions(member, overwrite=muted, reason=why)
+            except discord.HTTPException as exc:
+                raise self._explain_http(exc, "the mute", "Manage Roles") from exc
+        until = await self.bot.services.group_mutes.started(row.id, member.id, minutes, person.user_id)
         await self.service.record_moderation(person, row, "timeout", target_id=member.id, reason=clean,
                                              detail={"minutes": minutes})
-        await reply(interaction, f"{member.mention} is timed out for {minutes} minute(s). This is in the audit log.")
+        await reply(
+            interaction,
+            f"{member.mention} can't post in **{row.name}** until {discord.utils.format_dt(until, 'f')} "
+            f"({minutes} minute(s)); everywhere else in the server they can. This is in the audit log.",
+        )
+
+    async def lift_mute(self, group_id: int, user_id: int) -> Delivered:
+        """The mute ended (GroupMutes): the member's overwrite on the group's channels goes."""
+        row = await self.service.get(group_id)
+        try:
+            for channel_id in (row.channel_id, row.voice_channel_id):
+                if channel_id:
+                    await self.bot.http.delete_channel_permissions(channel_id, user_id, reason="group mute ended")
+        except discord.NotFound:
+            pass  # the channel or the overwrite is gone already
+        except Exception as exc:
+            raise classify(exc) from exc
+        return Delivered(row.channel_id, None)
 
     # ------------------------------------------------------------------ archive / repair
     @app_commands.command(name="archive", description="Make a group read-only and end its memberships",

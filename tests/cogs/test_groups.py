@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import discord
 from discord import Permissions
 
 from tests.emulator import Emulator
@@ -277,10 +278,23 @@ async def test_lock_unlock_slowmode_timeout_are_applied_and_audited(hearth: Harn
     assert emu.state.channels[group.channel_id]["rate_limit_per_user"] == 30
     handle = await run(emu, "timeout", seed.facilitator, member=seed.participant, minutes=15,
                        reason="<@everyone> spam", group=group.name)
-    assert "timed out for 15" in text_of(handle)
-    patch = next(r for r in emu.requests
-                 if r.method == "PATCH" and r.path == f"/guilds/{seed.guild_id}/members/{seed.participant}")
-    assert patch.json["communication_disabled_until"]
+    assert "can't post in **Tuesday Evening SUD** until" in text_of(handle)
+    # A mute in this group's channel only (a member overwrite), never a server-wide Discord timeout.
+    put = next(r for r in emu.requests
+               if r.method == "PUT" and r.path == f"/channels/{group.channel_id}/permissions/{seed.participant}")
+    denied = discord.Permissions(int(put.json["deny"]))
+    assert not denied.read_messages and denied.send_messages and denied.add_reactions and put.json["type"] == 1
+    assert not any(r.method == "PATCH" and r.path == f"/guilds/{seed.guild_id}/members/{seed.participant}"
+                   for r in emu.requests)
+    # It ends by itself: the overwrite goes when the time is up.
+    hearth.clock.advance(minutes=16)
+    await hearth.run_due("group-mutes")
+    assert any(r.method == "DELETE" and r.path == f"/channels/{group.channel_id}/permissions/{seed.participant}"
+               for r in emu.requests)
+    # Facilitators cannot mute staff or on-call members.
+    refused_staff = await run(emu, "timeout", seed.facilitator, member=seed.on_call, minutes=5, reason="x",
+                              group=group.name)
+    assert "can't be muted by facilitators" in text_of(refused_staff)
     # Refusals: a participant cannot moderate; a non-member cannot be timed out.
     refused = await run(emu, "lock", seed.participant, group=group.name)
     assert "only for the facilitators" in text_of(refused)

@@ -182,12 +182,12 @@ async def test_moderation_is_audited(world: World) -> None:
     group = await make_group(world)
     await s.add_member(STAFF, group, PARTICIPANT.user_id)
     with pytest.raises(InvalidInput, match="minutes"):
-        await s.check_timeout(FACILITATOR, group, PARTICIPANT.user_id, 0, "r")
+        await s.check_timeout(FACILITATOR, group, PARTICIPANT, 0, "r")
     with pytest.raises(InvalidInput, match="reason"):
-        await s.check_timeout(FACILITATOR, group, PARTICIPANT.user_id, 5, "   ")
+        await s.check_timeout(FACILITATOR, group, PARTICIPANT, 5, "   ")
     with pytest.raises(DomainError, match="not a member"):
-        await s.check_timeout(FACILITATOR, group, PARTICIPANT2.user_id, 5, "r")
-    reason = await s.check_timeout(FACILITATOR, group, PARTICIPANT.user_id, 5, "  spam ")
+        await s.check_timeout(FACILITATOR, group, PARTICIPANT2, 5, "r")
+    reason = await s.check_timeout(FACILITATOR, group, PARTICIPANT, 5, "  spam ")
     await s.record_moderation(FACILITATOR, group, "timeout", target_id=PARTICIPANT.user_id, reason=reason,
                               detail={"minutes": 5})
     await s.record_moderation(FACILITATOR, group, "lock")
