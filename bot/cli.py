@@ -69,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
                 help="how old the liveness file may be (default 120; the bot rewrites it every 30 s)",
             )
         if name == "run":
+            about_setup = "connect with the bot token and write config.toml, choosing roles and channels by name"
+            setup = commands.add_parser("setup", help=about_setup, description=about_setup)
+            setup.add_argument("--config", type=Path, default=Path("config.toml"), metavar="PATH",
+                               help="where to write the configuration (default: config.toml)")
+            setup.add_argument("--guild", type=int, metavar="ID", help="the server's ID (default: ask)")
+            setup.add_argument("--create-missing", action="store_true",
+                               help="don't ask: use roles and channels with the usual names, create the rest")
+            setup.add_argument("--api-base", help=argparse.SUPPRESS)  # a Discord-compatible server (tests)
+            setup.add_argument("--gateway-url", help=argparse.SUPPRESS)
             about = "try Hearth without Discord: a local demo community and a web page to act in it"
             add_sandbox_arguments(commands.add_parser("sandbox", help=about, description=about))
     return parser
@@ -351,6 +360,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "sandbox":
         return sandbox_main(args)
+    if args.command == "setup":
+        from bot.setup_wizard import run_setup
+
+        configure_logging("WARNING")
+        try:
+            return asyncio.run(run_setup(
+                args.config, guild_id=args.guild, create_missing=args.create_missing, api_base=args.api_base,
+                gateway_url=args.gateway_url,
+            ))
+        except (KeyboardInterrupt, EOFError):
+            print("setup stopped; nothing was written", file=sys.stderr)
+            return EXIT_CONFIG
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
