@@ -399,8 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if placeholders:
             print(
                 f"config error: {', '.join(placeholders)} still hold the example IDs from config.example.toml;"
-                " fill them in (README: Discord setup), or try Hearth locally with `python -m bot sandbox`"
-                " (README: Try it)",
+                " run `python -m bot setup` to choose them by name (README: Discord setup), or try Hearth locally"
+                " with `python -m bot sandbox` (README: Try it)",
                 file=sys.stderr,
             )
             return EXIT_CONFIG

@@ -18,4 +18,4 @@ def test_run_with_example_ids_names_keys_and_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1
-    assert "discord.guild_id" in lines[0] and "python -m bot sandbox" in lines[0]
+    assert "discord.guild_id" in lines[0] and "python -m bot sandbox" in lines[0] and "python -m bot setup" in lines[0]
