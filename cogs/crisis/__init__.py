@@ -27,13 +27,13 @@ from bot.crisis.screening import own_words
 from bot.delivery import Delivered, classify
 from bot.errors import new_incident_code
 from bot.permissions import HearthRole, require
-from bot.repositories.crisis import Incident
 from bot.routing import SCREENING, Place, Routed
 from bot.scheduler import PeriodicWork
 from bot.screening import ScreenRequest, UnscreenedText
 from bot.ui import log_task_errors, person_of, reply
 from cogs.crisis import _embeds
 from cogs.crisis._delivery import DiscordCourier
+from cogs.crisis._incidents import Incidents
 from cogs.crisis._views import (
     AcknowledgeButton,
     EscalateSelect,
@@ -50,15 +50,7 @@ ROUTE_NAME = "crisis screening"
 
 DYNAMIC_ITEMS = (AcknowledgeButton, ResolveButton, FalseAlarmButton, SafeButton, TalkButton, EscalateSelect)
 CURSOR_FLUSH = timedelta(seconds=5)
-NOTE_LIMIT = 500
 
-STATUS_CHOICES = [
-    app_commands.Choice(name="open (not yet acknowledged)", value="open"),
-    app_commands.Choice(name="open or acknowledged", value="open_any"),
-    app_commands.Choice(name="acknowledged", value="acknowledged"),
-    app_commands.Choice(name="resolved", value="resolved"),
-    app_commands.Choice(name="false alarm", value="false_alarm"),
-]
 
 
 class Crisis(commands.Cog):
@@ -481,89 +473,6 @@ class Crisis(commands.Cog):
             return (await channel.fetch_message(message_id)).content
         except discord.HTTPException:
             return None
-
-
-@app_commands.guild_only()
-class Incidents(commands.GroupCog, group_name="incident", group_description="Crisis incidents (staff)"):
-    def __init__(self, bot: HearthBot) -> None:
-        self.bot = bot
-        super().__init__()
-
-    @app_commands.command(
-        name="list", description="Recent crisis incidents, newest first", extras={"audience": "staff"}
-    )
-    @app_commands.describe(status="Only incidents with this status")
-    @app_commands.choices(status=STATUS_CHOICES)
-    async def list_(self, interaction: discord.Interaction[HearthBot], status: str | None = None) -> None:
-        incidents = await self.bot.services.crisis.list_incidents(person_of(interaction), status)
-        if not incidents:
-            await reply(interaction, "No incidents" + (f" with status {status}." if status else "."))
-            return
-        lines = [_embeds.incident_line(i) for i in incidents]
-        embed = discord.Embed(title="Crisis incidents", description="\n".join(lines)[:4000], colour=_embeds.WARM)
-        embed.set_footer(text="Use /incident show id:<n> for details and the audit trail.")
-        await reply(interaction, embed=embed)
-
-    @app_commands.command(
-        name="show", description="One incident with its audit trail", extras={"audience": "staff"}
-    )
-    @app_commands.describe(id="The incident number")
-    async def show(self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1]) -> None:
-        detail = await self.bot.services.crisis.detail(person_of(interaction), id)
-        embed = _embeds.detail_embed(detail.incident, detail.matches, detail.outbox, detail.audit)
-        await reply(interaction, embed=embed)
-
-
-    @app_commands.command(
-        name="ack", description="Acknowledge a crisis incident (as the alert's button does)",
-        extras={"audience": "on_call"},
-    )
-    @app_commands.describe(id="The incident number")
-    async def ack(self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1]) -> None:
-        incident, changed = await self.bot.services.crisis.acknowledge(
-            id, person_of(interaction), via="command", refresh_alert=True
-        )
-        await self._after(interaction, incident, changed, "acknowledged")
-
-    @app_commands.command(
-        name="resolve", description="Resolve a crisis incident when follow-up is done",
-        extras={"audience": "on_call"},
-    )
-    @app_commands.describe(id="The incident number", note="A short note for the audit trail (optional)")
-    async def resolve(
-        self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1],
-        note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
-    ) -> None:
-        incident, changed = await self.bot.services.crisis.close(
-            id, person_of(interaction), false_alarm=False, note=note, via="command", refresh_alert=True
-        )
-        await self._after(interaction, incident, changed, "resolved")
-
-    @app_commands.command(
-        name="false-alarm", description="Close a crisis incident as a false alarm",
-        extras={"audience": "on_call"},
-    )
-    @app_commands.describe(id="The incident number", note="A short note for the audit trail (optional)")
-    async def false_alarm(
-        self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1],
-        note: app_commands.Range[str, 1, NOTE_LIMIT] | None = None,
-    ) -> None:
-        incident, changed = await self.bot.services.crisis.close(
-            id, person_of(interaction), false_alarm=True, note=note, via="command", refresh_alert=True
-        )
-        await self._after(interaction, incident, changed, "closed as a false alarm")
-
-    async def _after(
-        self, interaction: discord.Interaction[HearthBot], incident: Incident, changed: bool, done: str
-    ) -> None:
-        if changed:
-            crisis = self.bot.get_cog("Crisis")
-            if isinstance(crisis, Crisis):
-                crisis.kick_delivery()
-            await reply(interaction, f"Incident #{incident.id} {done}. The alert will show it.")
-            return
-        state = _embeds.STATUS_WORDS.get(incident.status, incident.status)
-        await reply(interaction, f"Nothing changed: incident #{incident.id} is already {state.lower()}.")
 
 
 async def setup(bot: HearthBot) -> None:
