@@ -129,11 +129,14 @@ class PagerCourier:
         if event["event_action"] == "trigger":
             url = self._alert_url(incident)
             event["payload"] = {
-                "summary": f"Hearth crisis alert: {incident.severity} (incident #{incident.id})",
+                "summary": f"{'[DRILL] ' if incident.drill else ''}Hearth crisis alert: {incident.severity} "
+                           f"(incident #{incident.id})",
                 "source": "hearth",
                 "severity": "critical" if incident.severity == "imminent" else "warning",
                 "timestamp": incident.opened_at.isoformat(),
-                "custom_details": {"incident_id": incident.id, "round": item.round, "alert_url": url, "drill": False},
+                "custom_details": {
+                    "incident_id": incident.id, "round": item.round, "alert_url": url, "drill": incident.drill,
+                },
             }
             if url:
                 event["links"] = [{"href": url, "text": "The alert in Discord"}]
@@ -154,7 +157,7 @@ class PagerCourier:
             "opened_at": incident.opened_at.isoformat(),
             "sent_at": self._clock.now().isoformat(),
             "alert_url": self._alert_url(incident),
-            "drill": False,
+            "drill": incident.drill,
         }
         if settings.include_excerpt and incident.excerpt:
             payload["excerpt"] = incident.excerpt
@@ -177,7 +180,8 @@ class PagerCourier:
         message = EmailMessage()
         message["From"] = settings.sender
         message["To"] = ", ".join(settings.to)
-        message["Subject"] = f"[Hearth] {severity} crisis alert, incident #{incident.id} not acknowledged"
+        drill = "[DRILL] " if incident.drill else ""
+        message["Subject"] = f"{drill}[Hearth] {severity} crisis alert, incident #{incident.id} not acknowledged"
         # Stable per outbox row: a retry after an uncertain send carries the same Message-ID, so mail systems
         # and people can recognise the duplicate.
         message["Message-ID"] = f"<hearth-page-{item.id}@{settings.sender.rpartition('@')[2] or 'hearth'}>"

@@ -88,3 +88,7 @@ CREATE TABLE group_mutes (
     PRIMARY KEY (group_id, user_id)
 );
 CREATE INDEX group_mutes_due ON group_mutes (until) WHERE ended_at IS NULL;
+
+-- /incident drill: a practice incident that runs every real step (alert, escalation, pagers) except
+-- contacting a participant; kept apart from the figures about real incidents.
+ALTER TABLE crisis_incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.clock import Clock, to_db
+from bot.clock import Clock, from_db, to_db
 from bot.config import CrisisSettings
 from bot.crisis.backlog import ScreeningCursors
 from bot.crisis.detector import Assessment, CrisisDetector, Severity
@@ -135,6 +135,8 @@ class Report:
     posted_at: datetime | None = None
     # Sent on the degraded path before this report could be written (the database was unavailable).
     degraded: DegradedSend | None = None
+    # A practice incident (/incident drill): every staff-side step, no participant, apart in the figures.
+    drill: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +166,46 @@ class ReportOutcome:
     # The person's resources, an outbox row like every crisis send; the caller delivers it at once so that it
     # can use the interaction (an ephemeral reply) when the person's DMs are closed.
     person_notice_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFigures:
+    """/incident stats for one kind (real incidents or drills): counts and times only."""
+
+    days: int
+    total: int
+    by_severity: dict[str, int]
+    by_status: dict[str, int]
+    ack_p50: timedelta | None
+    ack_p90: timedelta | None
+    ack_longest: timedelta | None
+    escalated: int  # incidents that reached at least one unacknowledged re-ping
+    pages_sent: int
+    pages_refused: int
+    pages_waiting: int
+
+    @classmethod
+    def of(cls, rows: Sequence[Any], pages: Any, days: int) -> IncidentFigures:
+        waits = sorted(
+            from_db(r["acknowledged_at"]) - from_db(r["opened_at"]) for r in rows if r["acknowledged_at"] is not None
+        )
+
+        def pct(q: float) -> timedelta | None:
+            return waits[min(len(waits) - 1, int(q * len(waits)))] if waits else None
+
+        severities: dict[str, int] = {}
+        statuses: dict[str, int] = {}
+        for r in rows:
+            severities[r["severity"]] = severities.get(r["severity"], 0) + 1
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        return cls(
+            days=days, total=len(rows), by_severity=severities, by_status=statuses, ack_p50=pct(0.5),
+            ack_p90=pct(0.9), ack_longest=waits[-1] if waits else None,
+            escalated=sum(1 for r in rows if r["escalations"] > 0),
+            pages_sent=int(pages["sent"] or 0) if pages else 0,
+            pages_refused=int(pages["refused"] or 0) if pages else 0,
+            pages_waiting=int(pages["waiting"] or 0) if pages else 0,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +337,7 @@ class CrisisService:
                         return await self._raise_by_hand(tx, seen, report, now)
                 elif seen is not None:
                     return ReportOutcome(seen, False, True, False, (), action="duplicate")
-            current = await repo.open_for(tx, report.user_id, route)
+            current = None if report.drill else await repo.open_for(tx, report.user_id, route)
             excerpt = self.excerpt(report.text)
             outbox: list[int] = []
             if current is None:
@@ -309,7 +351,7 @@ class CrisisService:
                     group_id=report.group_id, excerpt=excerpt, reported_by=report.reported_by, at=now,
                     next_escalation_at=escalate_at, posted_at=report.posted_at,
                     degraded_at=None if report.degraded is None else report.degraded.at,
-                    linked_incident_id=linked,
+                    linked_incident_id=linked, drill=report.drill,
                 )
                 created = True
                 if route == "staff":
@@ -362,7 +404,7 @@ class CrisisService:
                     )
             notify = False
             person_notice: int | None = None
-            if report.origin in ("detector", "manual"):
+            if report.origin in ("detector", "manual") and not report.drill:
                 last = await repo.last_person_notice(tx, report.user_id)
                 cooldown = timedelta(minutes=self.settings.cooldown_minutes)
                 notify = last is None or now - last >= cooldown
@@ -440,6 +482,29 @@ class CrisisService:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             return await repo.claim_peer_report(tx, reporter_id, user_id, at=now, since=now - timedelta(days=1))
+
+    async def start_drill(self, actor: Person, severity: Severity) -> ReportOutcome:
+        """A practice incident: the alert, escalation rounds and pagers run as for a real one (pagers marked as a
+        drill), no participant is contacted, and the figures keep it apart."""
+        require(actor, HearthRole.STAFF, action="starting a crisis drill")
+        outcome = await self.report(Report(
+            user_id=actor.user_id, severity=severity, categories=("drill",), source="drill", origin="manual",
+            reported_by=actor.user_id, drill=True,
+        ))
+        log.info("crisis drill %s started by %s (%s)", outcome.incident.id, actor.user_id, severity)
+        return outcome
+
+    async def stats(self, actor: Person, days: int) -> tuple[IncidentFigures, IncidentFigures]:
+        """Figures about real incidents and about drills over the last ``days``: counts and times, no names."""
+        require(actor, HearthRole.STAFF, action="seeing incident figures")
+        since = self._clock.now() - timedelta(days=days)
+        rows = await repo.figures_since(self._db, since)
+        pages = {bool(r["drill"]): r for r in await repo.page_counts(self._db, since)}
+        real, drills = (
+            IncidentFigures.of([r for r in rows if bool(r["drill"]) is drill], pages.get(drill), days)
+            for drill in (False, True)
+        )
+        return real, drills
 
     async def _facilitators_for(self, report: Report) -> list[int]:
         if self.groups is None:

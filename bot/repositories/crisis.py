@@ -57,6 +57,7 @@ class Incident:
     posted_at: datetime | None = None
     degraded_at: datetime | None = None
     linked_incident_id: int | None = None
+    drill: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -145,6 +146,7 @@ def _incident(row: Any) -> Incident:
         posted_at=maybe_from_db(row["posted_at"]),
         degraded_at=maybe_from_db(row["degraded_at"]),
         linked_incident_id=row["linked_incident_id"],
+        drill=bool(row["drill"]),
     )
 
 
@@ -219,18 +221,19 @@ async def insert_incident(
     posted_at: datetime | None = None,
     degraded_at: datetime | None = None,
     linked_incident_id: int | None = None,
+    drill: bool = False,
 ) -> int:
     return await db.insert(
         "INSERT INTO crisis_incidents (user_id, route, origin, severity, status, categories, source, guild_id, "
         "channel_id, message_id, group_id, excerpt, reported_by, opened_at, last_seen_at, next_escalation_at, "
-        "posted_at, degraded_at, linked_incident_id)"
-        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "posted_at, degraded_at, linked_incident_id, drill)"
+        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             user_id, route, origin, severity, json.dumps(list(categories)), source, guild_id, channel_id,
             message_id, group_id, excerpt, reported_by, to_db(at), to_db(at),
             None if next_escalation_at is None else to_db(next_escalation_at),
             None if posted_at is None else to_db(posted_at), None if degraded_at is None else to_db(degraded_at),
-            linked_incident_id,
+            linked_incident_id, int(drill),
         ),
     )
 
@@ -597,4 +600,24 @@ async def claim_peer_report(db: Queryable, reporter_id: int, user_id: int, *, at
 async def delete_peer_reports(db: Queryable, user_id: int) -> int:
     return await db.execute(
         "DELETE FROM crisis_peer_reports WHERE reporter_id = ? OR user_id = ?", (user_id, user_id)
+    )
+
+
+async def figures_since(db: Queryable, since: datetime) -> list[Any]:
+    """Staff-route incidents opened since ``since``: what /incident stats counts (no text, no people)."""
+    return await db.fetch_all(
+        "SELECT id, severity, status, opened_at, acknowledged_at, escalations, drill FROM crisis_incidents"
+        " WHERE route = 'staff' AND opened_at >= ?",
+        (to_db(since),),
+    )
+
+
+async def page_counts(db: Queryable, since: datetime) -> list[Any]:
+    """Pager rows of those incidents: (drill, sent, refused, waiting) counts."""
+    return await db.fetch_all(
+        "SELECT i.drill AS drill, SUM(o.sent_at IS NOT NULL) AS sent, SUM(o.failed_at IS NOT NULL) AS refused,"
+        " SUM(o.sent_at IS NULL AND o.cancelled_at IS NULL) AS waiting FROM crisis_outbox o"
+        " JOIN crisis_incidents i ON i.id = o.incident_id WHERE o.kind LIKE 'page_%' AND i.opened_at >= ?"
+        " GROUP BY i.drill",
+        (to_db(since),),
     )

@@ -15,6 +15,7 @@ from typing import Any
 import discord
 
 from bot.config import CrisisResource
+from bot.crisis.incidents import IncidentFigures
 from bot.repositories.crisis import Incident, Match, OutboxItem
 from bot.text import neutralize_mentions
 
@@ -46,6 +47,7 @@ SOURCE_WORDS = {
     "manual": "message escalated by staff",
     "help_now": "/help-now",
     "peer": "message flagged by a peer",
+    "drill": "a drill (/incident drill)",
 }
 
 
@@ -123,6 +125,11 @@ def severity_word(severity: str) -> str:
 
 
 def alert_content(on_call_role: int, incident: Incident) -> str:
+    if incident.drill:
+        return (
+            f"**DRILL** <@&{on_call_role}> practice crisis alert — **{severity_word(incident.severity)}** "
+            f"(incident #{incident.id}). No participant is involved; please acknowledge as you would a real alert."
+        )
     if incident.origin == "self":
         return f"<@&{on_call_role}> A participant asked to talk to someone (incident #{incident.id})."
     return (
@@ -174,9 +181,10 @@ def alert_embed(incident: Incident) -> discord.Embed:
         "resolved": GREEN,
         "false_alarm": GREY,
     }[incident.status]
-    title = f"{severity_word(incident.severity)} — incident #{incident.id}"
+    title = f"{'DRILL · ' if incident.drill else ''}{severity_word(incident.severity)} — incident #{incident.id}"
     embed = discord.Embed(title=title, colour=colour, timestamp=incident.opened_at)
-    embed.add_field(name="Person", value=f"<@{incident.user_id}>", inline=True)
+    person = f"none — a drill started by <@{incident.user_id}>" if incident.drill else f"<@{incident.user_id}>"
+    embed.add_field(name="Person", value=person, inline=True)
     embed.add_field(name="Severity", value=severity_word(incident.severity), inline=True)
     embed.add_field(name="How", value=ORIGIN_WORDS.get(incident.origin, incident.origin), inline=True)
     where = SOURCE_WORDS.get(incident.source, incident.source)
@@ -372,3 +380,31 @@ def delivery_lines(incident: Incident, outbox: Sequence[OutboxItem]) -> list[str
         state = "sent later" if item.sent_at else ("stopped" if item.cancelled_at else "retrying")
         lines.append(f"{kind}{to}: refused {ts(item.failed_at, 't')} — {item.failure} ({state})")
     return lines
+
+
+def _minutes(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def figures_lines(title: str, f: IncidentFigures) -> list[str]:
+    if f.total == 0:
+        return [f"**{title}**: none in the last {f.days} days."]
+    severities = ", ".join(f"{n} {severity_word(s).lower()}" for s, n in sorted(f.by_severity.items()))
+    statuses = ", ".join(f"{n} {STATUS_WORDS.get(s, s).lower()}" for s, n in sorted(f.by_status.items()))
+    return [
+        f"**{title}** (last {f.days} days): {f.total} — {severities}",
+        f"Outcome: {statuses}",
+        f"Time to acknowledge: median {_minutes(f.ack_p50)}, 90th percentile {_minutes(f.ack_p90)}, "
+        f"longest {_minutes(f.ack_longest)}",
+        f"Reached an escalation (not acknowledged in time): {f.escalated}",
+        f"Pages beyond Discord: {f.pages_sent} delivered, {f.pages_refused} refused, {f.pages_waiting} waiting",
+    ]
+
+
+def stats_text(real: IncidentFigures, drills: IncidentFigures) -> str:
+    lines = [*figures_lines("Real incidents", real), "", *figures_lines("Drills", drills)]
+    lines.append("\nCounts and times only: no names, no message text.")
+    return "\n".join(lines)

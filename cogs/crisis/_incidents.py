@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HearthBot
+from bot.crisis.detector import Severity
 from bot.repositories.crisis import Incident
 from bot.ui import person_of, reply
 from cogs.crisis import _embeds
@@ -52,6 +53,36 @@ class Incidents(commands.GroupCog, group_name="incident", group_description="Cri
         embed = _embeds.detail_embed(detail.incident, detail.matches, detail.outbox, detail.audit)
         await reply(interaction, embed=embed)
 
+
+    @app_commands.command(
+        name="drill", description="Practise the whole alert chain without involving any participant",
+        extras={"audience": "staff"},
+    )
+    @app_commands.describe(severity="How urgent the practice alert is (default imminent)")
+    @app_commands.choices(severity=[
+        app_commands.Choice(name="imminent", value="imminent"), app_commands.Choice(name="concern", value="concern"),
+    ])
+    async def drill(self, interaction: discord.Interaction[HearthBot], severity: str = "imminent") -> None:
+        service = self.bot.services.crisis
+        outcome = await service.start_drill(person_of(interaction), Severity(severity))
+        await reply(
+            interaction,
+            f"Drill incident #{outcome.incident.id} started: the alert, its escalation rounds and any pagers run as "
+            "for a real one (pagers marked as a drill); no participant is contacted. Acknowledge and resolve it "
+            "to finish. Drills are kept apart in /incident stats.",
+        )
+        await service.deliver(outcome.outbox_ids)
+
+    @app_commands.command(
+        name="stats", description="Incident figures: counts, time to acknowledge, escalations, pages",
+        extras={"audience": "staff"},
+    )
+    @app_commands.describe(days="How many days back (default 30)")
+    async def stats(
+        self, interaction: discord.Interaction[HearthBot], days: app_commands.Range[int, 1, 365] = 30
+    ) -> None:
+        real, drills = await self.bot.services.crisis.stats(person_of(interaction), days)
+        await reply(interaction, _embeds.stats_text(real, drills))
 
     @app_commands.command(
         name="ack", description="Acknowledge a crisis incident (as the alert's button does)",

@@ -1,0 +1,49 @@
+"""Drills and figures (issue 14, section 3): a practice incident runs the whole chain, pagers flagged, apart in
+the stats; end to end against the emulator and the local fake pager server."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cogs.test_crisis import IMMINENT, alerts, click, crisis_dms, text_of, wait_alert
+from tests.cogs.test_paging import FakePagers, paged, pagers, wait_for  # noqa: F401 (fixtures)
+from tests.harness import Harness
+
+
+async def incident_command(hearth: Harness, sub: str, user_id: int, **options: object) -> str:
+    handle = await hearth.emu.invoke_slash("incident", user_id=user_id, subcommand=sub, options=options)
+    await handle.wait_response()
+    return text_of(handle.all_messages()[-1])
+
+
+async def test_a_drill_reaches_every_destination_flagged_and_stays_out_of_real_figures(
+    paged: Harness, pagers: FakePagers  # noqa: F811
+) -> None:
+    emu, seed = paged.emu, paged.seed
+    refused = await incident_command(paged, "drill", seed.participant)
+    assert "only for" in refused
+    started = await incident_command(paged, "drill", seed.staff, severity="imminent")
+    assert "Drill incident #1 started" in started
+    alert = await wait_alert(paged)
+    assert "DRILL" in alert["content"] and "DRILL" in text_of(alert)
+    await wait_for(paged, lambda: len(pagers.hooks) == 1, "the webhook trigger")
+    assert json.loads(pagers.hooks[0][1])["drill"] is True
+    paged.clock.advance(seconds=31)  # not acknowledged: round 1, PagerDuty joins
+    await paged.run_due("crisis")
+    await wait_for(paged, lambda: len(pagers.events) == 1, "the PagerDuty trigger")
+    assert pagers.events[0]["payload"]["custom_details"]["drill"] is True
+    assert pagers.events[0]["payload"]["summary"].startswith("[DRILL]")
+    assert crisis_dms(emu, seed.staff) == []  # nobody was sent crisis resources
+    await click(paged, alert, "hearth:crisis:ack:", seed.on_call)
+    await click(paged, emu.state.all_messages[int(alert["id"])], "hearth:crisis:resolve:", seed.on_call)
+
+    # A real incident, for contrast.
+    await emu.send_message(seed.checkins, seed.participant, IMMINENT)
+    await wait_alert(paged, 2)
+    stats = await incident_command(paged, "stats", seed.staff, days=7)
+    real, _, drills = stats.partition("**Drills**")
+    assert "**Real incidents** (last 7 days): 1 — 1 imminent" in real
+    assert "(last 7 days): 1 — 1 imminent" in drills and "1 resolved" in drills
+    assert "Reached an escalation (not acknowledged in time): 1" in drills
+    assert str(seed.participant) not in stats and "kill" not in stats.lower()
+    assert len(alerts(emu, seed.staff_alerts)) == 2
