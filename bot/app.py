@@ -32,6 +32,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.checkins",
     "cogs.milestones",
     "cogs.crisis",
+    "cogs.oncall",
 )
 
 

@@ -8,6 +8,7 @@ such as ``ack_timout_minutes`` must never silently fall back to a default.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -128,6 +129,67 @@ class PagingSettings(_Section):
     pagerduty: PagerDutySettings | None = None
     webhook: WebhookPagerSettings | None = None
     email: EmailPagerSettings | None = None
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_days(value: str) -> tuple[int, ...]:
+    """ "mon-fri", "sat,sun", "daily" → weekday numbers (Monday 0)."""
+    text = value.strip().lower()
+    if text == "daily":
+        return tuple(range(7))
+    days: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        if "-" in part:
+            first, _, last = part.partition("-")
+            if first not in _DAYS or last not in _DAYS:
+                raise ValueError(f"unknown day in {part!r}; use mon, tue, wed, thu, fri, sat, sun")
+            a, b = _DAYS.index(first), _DAYS.index(last)
+            days.extend(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        elif part in _DAYS:
+            days.append(_DAYS.index(part))
+        else:
+            raise ValueError(f"unknown day {part!r}; use mon..sun, a range like mon-fri, a list like sat,sun, or daily")
+    return tuple(sorted(set(days)))
+
+
+class OncallShift(_Section):
+    days: str  # "mon-fri", "sat,sun" or "daily"
+    start: str  # "09:00" in oncall.timezone
+    end: str  # "17:00"; an end at or before the start runs past midnight
+    members: tuple[DiscordId, ...] = ()
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if not _HHMM.match(value.strip()):
+            raise ValueError("use 24-hour HH:MM, e.g. 09:00 or 17:30")
+        return value.strip()
+
+
+class OncallSettings(_Section):
+    """A weekly on-call rota. With shifts, Hearth keeps roles.on_call equal to whoever is on call now."""
+
+    timezone: str = "America/New_York"
+    shifts: tuple[OncallShift, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. America/New_York)") from None
+        return value
 
 
 class BackupSettings(_Section):
@@ -268,6 +330,7 @@ class Settings(_Section):
     health: HealthSettings = HealthSettings()
     backup: BackupSettings = BackupSettings()
     paging: PagingSettings = PagingSettings()
+    oncall: OncallSettings = OncallSettings()
 
 
 def _describe(error: Mapping[str, Any]) -> str:

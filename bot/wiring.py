@@ -30,6 +30,8 @@ from bot.services.group_mutes import GroupMutes
 from bot.services.groups import GroupsService, SessionReminders
 from bot.services.milestones import WORK_NAME as MILESTONES_WORK
 from bot.services.milestones import MilestoneService
+from bot.services.oncall import WORK_NAME as ONCALL_WORK
+from bot.services.oncall import OncallRota
 from bot.services.people import PeopleService
 from bot.services.reminders import WORK_NAME as REMINDERS_WORK
 
@@ -45,6 +47,7 @@ class Services:
     crisis: CrisisService
     deletion_retries: DeletionRetries
     group_mutes: GroupMutes
+    oncall: OncallRota
     discord_cleanup: DiscordCleanup
 
 
@@ -84,6 +87,8 @@ def build_services(
     data_rights.register(crisis.cursors)
     group_mutes = GroupMutes(db, clock)
     data_rights.register(group_mutes)
+    oncall = OncallRota(db, clock, settings.oncall)
+    data_rights.register(oncall)
     # Last, so it is written only once every feature has run (a restore replays it).
     data_rights.register(DeletionLog(db, clock))
     deletion_retries = DeletionRetries(db, clock, data_rights)
@@ -106,10 +111,11 @@ def build_services(
         checkins.concern_notices.wake = scheduler.waker(CONCERN_NOTICES_WORK)
         crisis.wake = scheduler.waker(CRISIS_WORK)
         group_mutes.wake = scheduler.waker(GROUP_MUTES_WORK)
+        oncall.wake = scheduler.waker(ONCALL_WORK)
     return Services(
         people=people, audit=audit, data_rights=data_rights, groups=groups, checkins=checkins,
         milestones=milestones, crisis=crisis, deletion_retries=deletion_retries,
-        group_mutes=group_mutes,
+        group_mutes=group_mutes, oncall=oncall,
         discord_cleanup=discord_cleanup,
     )
 

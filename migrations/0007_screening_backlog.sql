@@ -92,3 +92,14 @@ CREATE INDEX group_mutes_due ON group_mutes (until) WHERE ended_at IS NULL;
 -- /incident drill: a practice incident that runs every real step (alert, escalation, pagers) except
 -- contacting a participant; kept apart from the figures about real incidents.
 ALTER TABLE crisis_incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;
+
+-- On-call overrides (/oncall override): someone is on call for a window on top of the weekly rota.
+CREATE TABLE oncall_overrides (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL,
+    starts_at  TEXT NOT NULL,
+    ends_at    TEXT NOT NULL,
+    created_by INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX oncall_overrides_ends ON oncall_overrides (ends_at);
