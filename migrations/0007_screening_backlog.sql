@@ -103,3 +103,7 @@ CREATE TABLE oncall_overrides (
     created_at TEXT NOT NULL
 );
 CREATE INDEX oncall_overrides_ends ON oncall_overrides (ends_at);
+
+-- Acknowledge means "I'm handling this": who holds the incident now, and since when (a hand-off moves it).
+ALTER TABLE crisis_incidents ADD COLUMN held_by INTEGER;
+ALTER TABLE crisis_incidents ADD COLUMN held_since TEXT;

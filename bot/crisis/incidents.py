@@ -606,7 +606,8 @@ class CrisisService:
         reminder = now + timedelta(minutes=self.settings.resolve_reminder_minutes)
         changed = await repo.transition(
             self._db, incident_id, from_statuses=("open",), status="acknowledged", acknowledged_by=actor.user_id,
-            acknowledged_at=now, next_escalation_at=None, resolve_reminder_at=reminder,
+            acknowledged_at=now, next_escalation_at=None, resolve_reminder_at=reminder, held_by=actor.user_id,
+            held_since=now,
         )
         if changed:
             await self._stop_chasing(incident_id, _ESCALATION_KINDS, refresh_alert=refresh_alert)
@@ -618,6 +619,39 @@ class CrisisService:
             log.info("crisis incident %s acknowledged by %s (%s)", incident_id, actor.user_id, via)
             self.wake()
         return await self.get(incident_id), changed
+
+    async def hand_off(self, incident_id: int, actor: Person, to: Person, note: str) -> Incident:
+        """The holder (or any staff member) moves an acknowledged incident to another staff or on-call member,
+        with a note; audit-logged, and the resolve reminder is re-armed for the new holder."""
+        require(actor, HearthRole.ON_CALL, action="handing off a crisis incident")
+        if not to.has_any(HearthRole.STAFF, HearthRole.ON_CALL):
+            raise InvalidInput("member", "hand off to a staff or on-call member")
+        clean = note.strip()
+        if not clean:
+            raise InvalidInput("note", "say briefly what the next person needs to know")
+        incident = await self.get(incident_id)
+        if incident.status != "acknowledged":
+            raise DomainError(f"Incident #{incident_id} is {incident.status.replace('_', ' ')}: only an acknowledged "
+                              "incident has a holder to hand off from.")
+        if to.user_id == (incident.held_by or incident.acknowledged_by):
+            raise InvalidInput("member", "they already hold it")
+        now = self._clock.now()
+        reminder = now + timedelta(minutes=self.settings.resolve_reminder_minutes)
+        changed = await repo.transition(
+            self._db, incident_id, from_statuses=("acknowledged",), held_by=to.user_id, held_since=now,
+            resolve_reminder_at=reminder,
+        )
+        if not changed:
+            raise DomainError(f"Incident #{incident_id} changed a moment ago; look at it again.")
+        await repo.cancel_kinds(self._db, incident_id, ("reminder",), at=now)
+        await repo.enqueue(self._db, incident_id, "alert_edit", at=now)
+        await self._audit.record(
+            feature=FEATURE, action="handed_off", actor_id=actor.user_id, target_id=to.user_id,
+            subject_id=incident_id, reason=clean,
+        )
+        log.info("crisis incident %s handed off by %s to %s", incident_id, actor.user_id, to.user_id)
+        self.wake()
+        return await self.get(incident_id)
 
     async def close(
         self, incident_id: int, actor: Person, *, false_alarm: bool, note: str | None = None, via: str = "button",

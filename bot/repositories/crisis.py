@@ -58,6 +58,8 @@ class Incident:
     degraded_at: datetime | None = None
     linked_incident_id: int | None = None
     drill: bool = False
+    held_by: int | None = None
+    held_since: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -147,6 +149,8 @@ def _incident(row: Any) -> Incident:
         degraded_at=maybe_from_db(row["degraded_at"]),
         linked_incident_id=row["linked_incident_id"],
         drill=bool(row["drill"]),
+        held_by=row["held_by"],
+        held_since=maybe_from_db(row["held_since"]),
     )
 
 
@@ -315,7 +319,7 @@ async def set_fields(db: Queryable, incident_id: int, **fields: Any) -> int:
         "status", "acknowledged_by", "acknowledged_at", "closed_by", "closed_at", "safe_at", "talk_requested_at",
         "talk_thread_id", "person_notified_at", "person_notice_via", "escalations", "next_escalation_at",
         "resolve_reminder_at", "alert_channel_id", "alert_message_id", "unreached_since",
-        "person_notice_reserved_at", "degraded_at",
+        "person_notice_reserved_at", "degraded_at", "held_by", "held_since",
     }
     names = list(fields)
     if not names or any(n not in allowed for n in names):

@@ -117,7 +117,8 @@ class DiscordCourier:
                 content, mentions = _embeds.talk_content(on_call, incident), self._roles(on_call)
             else:
                 content = _embeds.reminder_content(incident)
-                users = [discord.Object(incident.acknowledged_by)] if incident.acknowledged_by else False
+                holder = incident.held_by or incident.acknowledged_by
+                users = [discord.Object(holder)] if holder else False
                 mentions = discord.AllowedMentions(everyone=False, roles=False, users=users, replied_user=False)
             message = await self._staff_channel.send(
                 content, allowed_mentions=mentions, reference=self._reference(incident),  # type: ignore[arg-type]

@@ -236,6 +236,8 @@ def status_line(incident: Incident) -> str:
     line = STATUS_WORDS.get(incident.status, incident.status)
     if incident.acknowledged_by and incident.acknowledged_at:
         line += f"\nAcknowledged by <@{incident.acknowledged_by}> {ts(incident.acknowledged_at)}"
+    if incident.status == "acknowledged" and incident.held_by and incident.held_since:
+        line += f"\nHeld by <@{incident.held_by}> since {ts(incident.held_since)}"
     if incident.closed_by and incident.closed_at:
         line += f"\nClosed by <@{incident.closed_by}> {ts(incident.closed_at)}"
     if incident.status == "open" and incident.escalations:
@@ -288,7 +290,8 @@ def staff_dm_content(incident: Incident, alert_url: str | None) -> str:
 
 
 def reminder_content(incident: Incident) -> str:
-    who = f"<@{incident.acknowledged_by}>" if incident.acknowledged_by else "On-call staff"
+    holder = incident.held_by or incident.acknowledged_by
+    who = f"<@{holder}>" if holder else "On-call staff"
     return (
         f"{who} reminder: incident #{incident.id} was acknowledged and is still open. "
         "Please resolve it (or close it as a false alarm) when follow-up is done."

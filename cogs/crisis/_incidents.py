@@ -85,6 +85,21 @@ class Incidents(commands.GroupCog, group_name="incident", group_description="Cri
         await reply(interaction, _embeds.stats_text(real, drills))
 
     @app_commands.command(
+        name="handoff", description="Hand an acknowledged incident to another staff member, with a note",
+        extras={"audience": "on_call"},
+    )
+    @app_commands.describe(id="The incident number", member="Who takes it over", note="What they need to know")
+    async def handoff(
+        self, interaction: discord.Interaction[HearthBot], id: app_commands.Range[int, 1], member: discord.Member,
+        note: app_commands.Range[str, 1, NOTE_LIMIT],
+    ) -> None:
+        incident = await self.bot.services.crisis.hand_off(
+            id, person_of(interaction), self.bot.person(member), note
+        )
+        await reply(interaction, f"Incident #{incident.id} is now held by {member.mention}; they'll get the resolve "
+                                 "reminder. The hand-off and your note are in the audit trail.")
+
+    @app_commands.command(
         name="ack", description="Acknowledge a crisis incident (as the alert's button does)",
         extras={"audience": "on_call"},
     )

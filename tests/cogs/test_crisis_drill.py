@@ -47,3 +47,29 @@ async def test_a_drill_reaches_every_destination_flagged_and_stays_out_of_real_f
     assert "Reached an escalation (not acknowledged in time): 1" in drills
     assert str(seed.participant) not in stats and "kill" not in stats.lower()
     assert len(alerts(emu, seed.staff_alerts)) == 2
+
+
+async def test_hand_off_moves_the_incident_and_its_reminder(hearth: Harness) -> None:
+    emu, seed = hearth.emu, hearth.seed
+    await emu.send_message(seed.checkins, seed.participant, IMMINENT)
+    alert = await wait_alert(hearth)
+    refused = await incident_command(hearth, "handoff", seed.on_call, id=1, member=seed.staff, note="over to you")
+    assert "only an acknowledged incident" in refused
+    await click(hearth, alert, "hearth:crisis:ack:", seed.on_call)
+    to_participant = await incident_command(hearth, "handoff", seed.on_call, id=1, member=seed.participant,
+                                            note="x")
+    assert "staff or on-call member" in to_participant
+    done = await incident_command(hearth, "handoff", seed.on_call, id=1, member=seed.staff,
+                                  note="family is with her; call back at 6")
+    assert "now held by" in done
+    incident = await hearth.running.services.crisis.get(1)
+    assert incident.held_by == seed.staff and incident.acknowledged_by == seed.on_call
+    await hearth.settle()
+    assert f"Held by <@{seed.staff}>" in text_of(emu.state.all_messages[int(alert["id"])])
+    audit = await hearth.running.services.audit.for_subject("crisis", 1)
+    handed = next(e for e in audit if e.action == "handed_off")
+    assert handed.actor_id == seed.on_call and handed.target_id == seed.staff
+    hearth.clock.advance(minutes=121)
+    await hearth.run_due("crisis")
+    reminder = await emu.wait_for_message(seed.staff_alerts, lambda m: "reminder" in (m.get("content") or ""))
+    assert [u["id"] for u in reminder["mentions"]] == [str(seed.staff)]
