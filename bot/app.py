@@ -106,7 +106,6 @@ class HearthBot(commands.Bot):
             guild_id=settings.discord.guild_id, checkins_channel=settings.channels.checkins,
             group_of_channel=services.crisis.group_for_channel,
         )
-        self.commands_synced = asyncio.Event()
         self.scheduler_started = asyncio.Event()
 
     @property
@@ -135,7 +134,6 @@ class HearthBot(commands.Bot):
             synced_guild = await self.tree.sync(guild=guild)
             synced_global = await self.tree.sync()
             log.info("synced %d guild and %d global commands", len(synced_guild), len(synced_global))
-        self.commands_synced.set()
         self._startup_task = asyncio.create_task(self._start_scheduler_when_ready())
 
     def _place_commands(self) -> None:

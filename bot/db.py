@@ -301,15 +301,6 @@ def bundled_migrations() -> list[Migration]:
     return _checked(found)
 
 
-def migrations_from_dir(directory: Path) -> list[Migration]:
-    found = []
-    for path in directory.glob("*.sql"):
-        match = _MIGRATION_NAME.match(path.name)
-        if match:
-            found.append(Migration(int(match.group(1)), match.group(2), path.read_text("utf-8")))
-    return _checked(found)
-
-
 def _checked(found: list[Migration]) -> list[Migration]:
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]

@@ -56,8 +56,6 @@ class RoleMap:
     def person(self, user_id: int, role_ids: Iterable[int]) -> Person:
         return Person(user_id, frozenset(self._by_id[r] for r in role_ids if r in self._by_id))
 
-    def role_id(self, role: HearthRole) -> int:
-        return {v: k for k, v in self._by_id.items()}[role]
 
 
 _ROLE_WORDS = {

@@ -229,9 +229,3 @@ def cog_of(interaction: discord.Interaction[Any], cog_type: type[CogT], name: st
 def person_of(interaction: discord.Interaction[Any]) -> Person:
     """The caller's Hearth roles, from the guild member even when the command came from a DM."""
     return hearth_bot(interaction).person(interaction.user)
-
-
-def member_role_ids(member: discord.abc.User | None) -> list[int]:
-    if isinstance(member, discord.Member):
-        return [r.id for r in member.roles]
-    return []

@@ -1,4 +1,4 @@
--- Every risky message is screened, once (issue 10, B7-B9 and D18).
+-- Every risky message is screened, once; incidents, deliveries and people are kept consistent under races.
 --
 -- screening_cursors: per watched channel (check-ins, group channels, DMs with the bot), the
 -- newest message id screened. On start the bot screens what was posted after it while it was

@@ -1,4 +1,4 @@
--- What Hearth must still undo in Discord after a deletion or a retention purge (issue 12 item 2): a message
+-- What Hearth must still undo in Discord after a deletion or a retention purge: a message
 -- the bot posted about a person (deleted, or edited to "Removed at the person's request." when Discord refuses
 -- the deletion), or a crisis alert whose excerpt must go. Retried with backoff until done; rows hold ids only,
 -- never text. user_id is the person the message is about (NULL for a retention purge, which forgets the person).

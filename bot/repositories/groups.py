@@ -126,11 +126,6 @@ async def group_by_channel(db: Queryable, channel_id: int) -> GroupRow | None:
     return None if row is None else _group(row)
 
 
-async def group_by_role(db: Queryable, role_id: int) -> GroupRow | None:
-    row = await db.fetch_one("SELECT * FROM groups WHERE role_id = ? ORDER BY id LIMIT 1", (role_id,))
-    return None if row is None else _group(row)
-
-
 async def all_groups(db: Queryable, *, include_archived: bool = True) -> list[GroupRow]:
     where = "" if include_archived else " WHERE archived_at IS NULL"
     rows = await db.fetch_all(f"SELECT * FROM groups{where} ORDER BY name_key")

@@ -196,9 +196,6 @@ class GroupsService:
     async def resolve(self, name: str | None, channel_id: int | None) -> GroupRow:
         return await self.find(name) if name else await self.group_of_channel(channel_id)
 
-    async def group_by_role(self, role_id: int) -> GroupRow | None:
-        return await repo.group_by_role(self._db, role_id)
-
     async def is_facilitator(self, group_id: int, user_id: int) -> bool:
         return await repo.is_facilitator(self._db, group_id, user_id)
 

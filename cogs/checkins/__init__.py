@@ -24,7 +24,6 @@ from bot.services.contracts import GroupRef
 from bot.services.reminders import WORK_NAME
 from bot.ui import NO_MENTIONS, person_of, reply
 from cogs.checkins import _embeds
-from cogs.checkins._chart import render_progress_png
 from cogs.checkins._views import (
     CheckinModal,
     OpenCheckinButton,
@@ -127,7 +126,7 @@ class Checkins(commands.Cog):
         # In-channel check-ins handled at once (record + reaction). discord.py starts a task per
         # message; under a burst hundreds would otherwise run side by side and every other handler,
         # a crisis message's included, would wait behind all of their steps on the one event loop.
-        # 64 (was 8) since the writes are group-committed: the waiting ones share one transaction
+        # 64 is enough because the writes are group-committed: the waiting ones share one transaction
         # (CheckinService._write) instead of each taking its own trips to the database thread.
         self._slots = asyncio.Semaphore(IN_FLIGHT)
 
@@ -190,6 +189,9 @@ class Checkins(commands.Cog):
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         progress = await self.bot.services.checkins.progress(interaction.user.id, days)
+        # Imported on first use: matplotlib costs tens of MB that a bot nobody asks for a chart never needs.
+        from cogs.checkins._chart import render_progress_png
+
         png = await asyncio.to_thread(render_progress_png, progress)
         file = discord.File(io.BytesIO(png), filename="progress.png", description=_embeds.chart_alt_text(progress))
         await reply(interaction, _embeds.progress_text(progress), file=file)
