@@ -305,16 +305,31 @@ async def doctor(settings: Settings, token: str) -> int:
     client = discord.Client(intents=hearth_intents())
     found: list[Any] = []
     ready = asyncio.Event()
+    failed: list[str] = []
 
     @client.event
     async def on_ready() -> None:
-        found.extend(findings(snapshot_of(client.get_guild(settings.discord.guild_id), settings)))
-        ready.set()
-        await client.close()
+        try:
+            found.extend(findings(snapshot_of(client.get_guild(settings.discord.guild_id), settings)))
+            ready.set()
+        except Exception as exc:  # said in one line below, never a traceback
+            failed.append(type(exc).__name__)
+        finally:
+            await client.close()
+
+    async def check() -> None:
+        await client.login(token)
+        try:
+            await client.connect(reconnect=False)  # a check: fail at once rather than retry
+        except discord.ConnectionClosed as exc:
+            if exc.code == 4014:
+                raise discord.PrivilegedIntentsRequired(exc.shard_id) from None
+            if not ready.is_set():  # closing after the findings are in is no failure
+                raise
 
     try:
         async with client:
-            await asyncio.wait_for(client.start(token), timeout=120)
+            await asyncio.wait_for(check(), timeout=120)
     except discord.LoginFailure:
         print(f"config error: discord.token_env: Discord rejected the token in ${settings.discord.token_env}",
               file=sys.stderr)
@@ -326,8 +341,14 @@ async def doctor(settings: Settings, token: str) -> int:
     except (*NETWORK_ERRORS, discord.GatewayNotFound, discord.ConnectionClosed) as exc:
         print(f"error: cannot reach Discord: {describe_network_error(exc)}", file=sys.stderr)
         return EXIT_CONFIG
+    except discord.HTTPException as exc:  # not Discord at discord.api_base, or Discord failing
+        reason = f" {exc.response.reason}" if exc.response.reason else ""
+        print(f"error: Discord answered HTTP {exc.status}{reason}; check discord.api_base, or try again later",
+              file=sys.stderr)
+        return EXIT_CONFIG
     if not ready.is_set():
-        print("error: connected, but the server's data never arrived", file=sys.stderr)
+        why = f" ({failed[0]})" if failed else ""
+        print(f"error: connected, but the server's setup could not be read{why}", file=sys.stderr)
         return EXIT_CONFIG
     print(report_text(found))
     return EXIT_RUNTIME if any(f.crisis for f in found) else EXIT_OK
@@ -413,8 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MigrationError as exc:
         print(f"database error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
-    except KeyboardInterrupt:
-        return EXIT_OK
+    except KeyboardInterrupt:  # a doctor stopped half-way has not found the crisis path sound
+        return EXIT_CONFIG if args.command == "doctor" else EXIT_OK
     except Exception:
         log.exception("Hearth stopped because of an unexpected error")
         return EXIT_RUNTIME

@@ -14,7 +14,7 @@ import discord
 
 from bot.config import Settings
 
-__all__ = ["ChannelView", "Finding", "RoleView", "Snapshot", "findings", "snapshot_of"]
+__all__ = ["ChannelView", "Finding", "RoleView", "Snapshot", "findings", "snapshot_of", "staff_channel_usable"]
 
 # What the bot needs where, with the words Discord's UI uses for each permission.
 CHANNEL_NEEDS: dict[str, tuple[bool, tuple[tuple[str, str], ...]]] = {
@@ -38,6 +38,7 @@ class RoleView:
     exists: bool
     members: int = 0
     mentionable: bool = False
+    from_rota: bool = False  # members: who the [oncall] rota has on call now (the role is about to follow it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,8 @@ class Snapshot:
     in_guild: bool
     roles: dict[str, RoleView]
     channels: dict[str, ChannelView]
-    bot_mentions_everyone: bool
+    bot_mentions_everyone: bool  # in the staff alerts channel, where crisis alerts ping the on-call role
+    available: bool = True  # False while Discord reports the server unavailable (an outage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,9 @@ class Finding:
 def findings(snapshot: Snapshot) -> list[Finding]:
     if not snapshot.in_guild:
         return [Finding(True, "discord.guild_id: the bot is not in this server (invite it, README: Discord setup)")]
+    if not snapshot.available:
+        return [Finding(True, "discord.guild_id: Discord reports the server unavailable (an outage); check again "
+                              "later")]
     found: list[Finding] = []
     for key, role in snapshot.roles.items():
         crisis = key in CRISIS_ROLES
@@ -72,8 +77,8 @@ def findings(snapshot: Snapshot) -> list[Finding]:
             continue
         if key == "on_call":
             if role.members == 0:
-                found.append(Finding(True, f"roles.on_call {role.id}: nobody has this role, so crisis alerts "
-                                           "ping nobody"))
+                who = "the [oncall] rota has nobody on call now" if role.from_rota else "nobody has this role"
+                found.append(Finding(True, f"roles.on_call {role.id}: {who}, so crisis alerts ping nobody"))
             if not role.mentionable and not snapshot.bot_mentions_everyone:
                 found.append(Finding(True, f"roles.on_call {role.id}: the role cannot be pinged (make it "
                                            "mentionable, or give the bot Mention Everyone)"))
@@ -90,18 +95,37 @@ def findings(snapshot: Snapshot) -> list[Finding]:
     return found
 
 
-def snapshot_of(guild: discord.Guild | None, settings: Settings) -> Snapshot:
-    if guild is None:
+def staff_channel_usable(snapshot: Snapshot) -> bool:
+    """Can the bot post in the staff alerts channel at all (so the report goes there, not by DM)?"""
+    channel = snapshot.channels.get("staff_alerts")
+    return (snapshot.in_guild and channel is not None and channel.exists
+            and {"view_channel", "send_messages"} <= channel.granted)
+
+
+def snapshot_of(
+    guild: discord.Guild | None, settings: Settings, *, on_call_now: frozenset[int] | None = None
+) -> Snapshot:
+    """What the bot sees. ``on_call_now``: with an [oncall] rota, who it has on call now (counted instead of
+    the role's current holders, which the rota is about to change on start)."""
+    if guild is None or guild.me is None:
         return Snapshot(False, {}, {}, False)
+    if guild.unavailable:
+        return Snapshot(True, {}, {}, False, available=False)
     me = guild.me
     roles: dict[str, RoleView] = {}
     for key in ("participant", "facilitator", "staff", "on_call"):
         role_id = getattr(settings.roles, key)
         role = guild.get_role(role_id)
-        roles[key] = (
-            RoleView(role_id, False) if role is None
-            else RoleView(role_id, True, sum(1 for m in role.members if not m.bot), role.mentionable)
-        )
+        if role is None:
+            roles[key] = RoleView(role_id, False)
+            continue
+        from_rota = key == "on_call" and on_call_now is not None
+        if from_rota:
+            assert on_call_now is not None
+            holders = [m for m in (guild.get_member(i) for i in on_call_now) if m is not None and not m.bot]
+        else:
+            holders = [m for m in role.members if not m.bot]
+        roles[key] = RoleView(role_id, True, len(holders), role.mentionable, from_rota)
     channels: dict[str, ChannelView] = {}
     for key in CHANNEL_NEEDS:
         channel_id = getattr(settings.channels, key)
@@ -113,7 +137,10 @@ def snapshot_of(guild: discord.Guild | None, settings: Settings) -> Snapshot:
         # By attribute, not by iterating: aliases such as view_channel (read_messages) are not iterated.
         granted = frozenset(attr for attr, _name in CHANNEL_NEEDS[key][1] if getattr(perms, attr))
         channels[key] = ChannelView(channel_id, True, granted)
-    return Snapshot(True, roles, channels, guild.me.guild_permissions.mention_everyone)
+    # Crisis alerts ping the on-call role in the staff alerts channel: a channel overwrite there decides.
+    alerts = guild.get_channel(settings.channels.staff_alerts)
+    perms = alerts.permissions_for(me) if alerts is not None else me.guild_permissions
+    return Snapshot(True, roles, channels, perms.mention_everyone)
 
 
 def report_text(found: list[Finding]) -> str:

@@ -23,7 +23,7 @@ from bot.backup import default_name, prune, take_backup
 from bot.errors import new_incident_code
 from bot.permissions import HearthRole, Person
 from bot.scheduler import PeriodicWork
-from bot.selfcheck import Finding, findings, report_text, snapshot_of
+from bot.selfcheck import Finding, findings, report_text, snapshot_of, staff_channel_usable
 from bot.ui import person_of, reply
 
 log = logging.getLogger(__name__)
@@ -100,32 +100,59 @@ class Core(commands.Cog):
         if self._self_checked:
             return
         self._self_checked = True
-        found = findings(snapshot_of(self.bot.guild, self.bot.settings))
+        try:
+            snapshot = snapshot_of(self.bot.guild, self.bot.settings, on_call_now=await self._rota_now())
+        except Exception as exc:  # never a traceback for a check; say which kind of failure
+            log.error("self-check: could not read the server's setup (%s)", type(exc).__name__)
+            return
+        found = findings(snapshot)
         for finding in found:
             log.log(logging.ERROR if finding.crisis else logging.WARNING, "self-check: %s", finding.text)
         if not found:
             log.info("self-check: crisis path OK")
             return
-        await self._tell_staff(found)
+        await self._tell_staff(found, post=staff_channel_usable(snapshot))
 
-    async def _tell_staff(self, found: list[Finding]) -> None:
-        """One message in the staff alerts channel, or by DM to staff when that channel refuses it."""
+    async def _rota_now(self) -> frozenset[int] | None:
+        """With an [oncall] rota, who it has on call now: on start the role is about to be made to match it."""
+        rota = self.bot.services.oncall
+        if not rota.enabled:
+            return None
+        try:
+            return await rota.on_call_at(self.bot.clock.now())
+        except Exception as exc:  # a busy database: judge the role as it is
+            log.warning("self-check: could not read the on-call rota (%s)", type(exc).__name__)
+            return None
+
+    async def _tell_staff(self, found: list[Finding], *, post: bool) -> None:
+        """One message in the staff alerts channel, or by DM to staff when that channel is missing, unusable
+        (``post`` False: the bot cannot see or send there) or refuses it."""
         text = report_text(found)[:2000]
         none = discord.AllowedMentions.none()
-        try:  # refused (no such channel, no View or Send): by DM instead
-            await self.bot.get_partial_messageable(
-                self.bot.settings.channels.staff_alerts, guild_id=self.bot.guild_id
-            ).send(text, allowed_mentions=none)
-            return
-        except (discord.HTTPException, OSError) as exc:
-            log.warning("self-check: could not post to the staff alerts channel (%s)", getattr(exc, "status", exc))
+        if post:
+            try:
+                await self.bot.get_partial_messageable(
+                    self.bot.settings.channels.staff_alerts, guild_id=self.bot.guild_id
+                ).send(text, allowed_mentions=none)
+                return
+            except (discord.HTTPException, OSError) as exc:
+                log.warning("self-check: could not post to the staff alerts channel (%s)",
+                            getattr(exc, "status", type(exc).__name__))
         guild = self.bot.guild
         role = guild.get_role(self.bot.settings.roles.staff) if guild else None
-        for member in [] if role is None else [m for m in role.members if not m.bot]:
+        staff = [] if role is None else [m for m in role.members if not m.bot]
+        told = 0
+        for member in staff:
             try:
                 await member.send(text, allowed_mentions=none)
+                told += 1
             except (discord.HTTPException, OSError) as exc:
-                log.warning("self-check: could not DM staff member %s (%s)", member.id, getattr(exc, "status", exc))
+                log.warning("self-check: could not DM staff member %s (%s)", member.id,
+                            getattr(exc, "status", type(exc).__name__))
+        if told:
+            log.info("self-check: findings sent by DM to %d staff member(s)", told)
+        else:
+            log.error("self-check: could not tell any staff member; run `python -m bot doctor` to see the findings")
 
     async def cog_load(self) -> None:
         # Audit records (moderation and crisis actions) are kept for the retention period

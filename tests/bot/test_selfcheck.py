@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.selfcheck import CHANNEL_NEEDS, ChannelView, RoleView, Snapshot, findings, report_text
+from bot.selfcheck import (
+    CHANNEL_NEEDS,
+    ChannelView,
+    RoleView,
+    Snapshot,
+    findings,
+    report_text,
+    staff_channel_usable,
+)
 
 ALL = frozenset(attr for _crisis, needs in CHANNEL_NEEDS.values() for attr, _name in needs)
 
@@ -45,3 +53,29 @@ def test_C16_missing_roles_and_channels_and_mention_everyone() -> None:
         (False, "channels.celebrations 102: no such channel in the server"),
     ]
     assert findings(Snapshot(False, {}, {}, False))[0].crisis
+
+
+def test_C16_with_a_rota_an_empty_shift_is_named_as_such() -> None:
+    snapshot = sound()
+    snapshot.roles["on_call"] = RoleView(3, True, 0, True, from_rota=True)
+    assert [(f.crisis, f.text) for f in findings(snapshot)] == [
+        (True, "roles.on_call 3: the [oncall] rota has nobody on call now, so crisis alerts ping nobody"),
+    ]
+
+
+def test_C16_an_unavailable_server_is_one_crisis_finding_not_every_role_missing() -> None:
+    found = findings(Snapshot(True, {}, {}, False, available=False))
+    assert len(found) == 1 and found[0].crisis and "unavailable" in found[0].text
+
+
+def test_C16_the_report_goes_to_the_staff_channel_only_when_the_bot_can_see_and_send_there() -> None:
+    assert staff_channel_usable(sound())
+    no_embeds = sound()
+    no_embeds.channels["staff_alerts"] = ChannelView(100, True, ALL - {"embed_links"})
+    assert staff_channel_usable(no_embeds)  # plain text still goes
+    for broken in (ChannelView(100, True, ALL - {"view_channel"}), ChannelView(100, True, ALL - {"send_messages"}),
+                   ChannelView(100, False)):
+        snapshot = sound()
+        snapshot.channels["staff_alerts"] = broken
+        assert not staff_channel_usable(snapshot)
+    assert not staff_channel_usable(Snapshot(False, {}, {}, False))
