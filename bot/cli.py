@@ -13,6 +13,7 @@ import functools
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -146,6 +147,16 @@ async def run_bot(settings: Settings, token: str) -> int:
     from bot.runtime import build_bot
 
     clock = SystemClock()
+    try:
+        if settings.database.path.exists():  # before migrating: never change the schema under a running bot
+            probe = await Database.open(settings.database.path)
+            try:
+                await InstanceLease(probe, clock).check()
+            finally:
+                await probe.close()
+    except LeaseHeld as exc:
+        print(f"error: {exc} (database {settings.database.path})", file=sys.stderr)
+        return EXIT_RUNTIME
     bot = await build_bot(settings, clock)
     lease = InstanceLease(bot.db, clock)
     try:
@@ -287,6 +298,18 @@ def backup_command(settings: Settings, args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
+    except MigrationError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except OSError as exc:  # a folder that cannot be written, a full disk: the path and the reason
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except sqlite3.Error as exc:
+        print(f"database error: {settings.database.path}: {exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except KeyboardInterrupt:
+        return EXIT_RUNTIME
     kept = f"; the previous database is kept as {report.previous_kept_as}" if report.previous_kept_as else ""
     print(
         f"restored {report.restored_from} (schema version {report.schema_version}) into {settings.database.path}"
@@ -426,6 +449,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return EXIT_CONFIG
         token = read_token(settings)
+        if args.command == "run" and settings.backup.enabled:
+            _passphrase(settings)  # fail now, not at the first daily backup
         if args.command == "doctor":
             return asyncio.run(doctor(settings, token))
         return asyncio.run(run_bot(settings, token))

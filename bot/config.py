@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -196,8 +197,10 @@ class BackupSettings(_Section):
     # Where `python -m bot backup` (and the daily backup) writes; relative to the config file's folder.
     directory: Path = Path("backups")
     keep: Annotated[int, Field(ge=1, le=3650)] = 14
-    # Take a backup every 24 hours while running (the first one right after start).
-    daily: bool = False
+    # The running bot takes one backup a day at ``hour`` (community time), and one at start when the last
+    # slot was missed while it was stopped; it keeps the newest ``keep`` in ``directory``.
+    enabled: bool = Field(default=False, validation_alias=AliasChoices("enabled", "daily"))
+    hour: Annotated[int, Field(ge=0, le=23)] = 3
     # Environment variable holding a passphrase: when set, backups are encrypted (Fernet, scrypt-derived key).
     passphrase_env: str | None = None
 

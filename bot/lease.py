@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import socket
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,6 +58,23 @@ class InstanceLease:
     def is_live(self, holder: Holder) -> bool:
         return self._clock.now() - holder.heartbeat_at < self.ttl
 
+    async def check(self) -> None:
+        """Raise ``LeaseHeld`` if another instance holds a fresh lease, without taking it (``run`` asks this
+        before migrating, so a second start never changes the schema under a running instance). A database
+        without the lease table (new, or from before leases existed) is free."""
+        try:
+            other = await self.current()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return
+            raise
+        now = self._clock.now()
+        if other is not None and other.holder != self.holder and self._blocks(other, now):
+            raise LeaseHeld(other, now)
+
+    def _blocks(self, other: Holder, now: datetime) -> bool:
+        return now - other.heartbeat_at < self.ttl and not self._crashed_here(other.holder)
+
     async def acquire(self) -> None:
         """Take the lease, or raise ``LeaseHeld`` while another instance's heartbeat is fresh."""
         now = self._clock.now()
@@ -64,7 +82,7 @@ class InstanceLease:
             row = await tx.fetch_one("SELECT holder, started_at, heartbeat_at FROM instance_lease WHERE id = 1")
             if row is not None and row["holder"] != self.holder:
                 other = Holder(row["holder"], from_db(row["started_at"]), from_db(row["heartbeat_at"]))
-                if now - other.heartbeat_at < self.ttl and not self._crashed_here(other.holder):
+                if self._blocks(other, now):
                     raise LeaseHeld(other, now)
                 log.warning("taking over the instance lease of %s (expired, or its process is gone)", other.holder)
             await tx.execute(

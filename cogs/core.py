@@ -7,7 +7,6 @@ registered commands the caller may use, so it can never advertise a missing comm
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import Iterator
@@ -19,8 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HearthBot
-from bot.backup import default_name, prune, take_backup
-from bot.errors import new_incident_code
+from bot.backup import BackupError, DailyBackups
 from bot.permissions import HearthRole, Person
 from bot.scheduler import PeriodicWork
 from bot.selfcheck import Finding, findings, report_text, snapshot_of, staff_channel_usable
@@ -161,9 +159,9 @@ class Core(commands.Cog):
             AUDIT_RETENTION_WORK,
             PeriodicWork(self.bot.services.audit.purge_expired, timedelta(hours=24), self.bot.clock),
         )
-        if self.bot.settings.backup.daily:
+        if self.bot.settings.backup.enabled:
             self.bot.scheduler.register(
-                BACKUP_WORK, PeriodicWork(self.daily_backup, timedelta(hours=24), self.bot.clock)
+                BACKUP_WORK, DailyBackups(self.bot.settings, self.bot.clock, passphrase=self.backup_passphrase)
             )
         if self.bot.settings.health.liveness_file is not None:
             self.bot.scheduler.register(
@@ -175,21 +173,15 @@ class Core(commands.Cog):
         self.bot.scheduler.unregister(LIVENESS_WORK)
         self.bot.scheduler.unregister(BACKUP_WORK)
 
-    async def daily_backup(self) -> None:
-        """The bot's own backup (``[backup] daily``): online copy, then keep the newest ``backup.keep``."""
-        settings = self.bot.settings.backup
-        passphrase = os.environ.get(settings.passphrase_env) if settings.passphrase_env else None
-        if settings.passphrase_env and not passphrase:
-            log.error("daily backup skipped: $%s (backup.passphrase_env) is not set", settings.passphrase_env)
-            return
-        out = settings.directory / default_name(self.bot.clock.now(), bool(passphrase))
-        try:
-            info = await asyncio.to_thread(take_backup, self.bot.settings.database.path, out, passphrase=passphrase)
-            removed = await asyncio.to_thread(prune, settings.directory, settings.keep)
-        except Exception:
-            log.exception("daily backup failed [%s]", new_incident_code())
-            return
-        log.info("daily backup written (%d bytes, %d older removed)", info.size, len(removed))
+    def backup_passphrase(self) -> str | None:
+        """Read at each backup (a rotated passphrase is used from the next one on)."""
+        name = self.bot.settings.backup.passphrase_env
+        if name is None:
+            return None
+        value = os.environ.get(name)
+        if not value:
+            raise BackupError(f"backup.passphrase_env: the environment variable ${name} is not set")
+        return value
 
     async def write_liveness(self) -> None:
         """Rewrite the liveness file while connected (``python -m bot health`` checks its age)."""
