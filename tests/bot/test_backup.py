@@ -202,3 +202,24 @@ async def test_a_failed_part_of_a_deletion_is_retried_until_it_succeeds(tmp_path
         assert await notes_of(settings.database.path, SAM.user_id) == [NOTE]
     finally:
         await db.close()
+
+
+async def test_daily_backup_at_the_hour_made_up_at_start_and_kept_to_n(tmp_path: Path) -> None:
+    from bot.backup import DailyBackups
+
+    text = (REPO / "config.example.toml").read_text().replace("enabled = false\nhour = 3", "enabled = true\nhour = 3")
+    settings = parse_settings(tomllib.loads(text.replace("keep = 14", "keep = 2")), base_dir=tmp_path)
+    # 2026-03-02 10:00 in New York: today's 03:00 slot was missed while the bot was stopped.
+    clock = ManualClock(START)
+    await seeded(settings, clock)
+    work = DailyBackups(settings, clock)
+    assert await work.next_due() == clock.now()  # made up at once
+    await work.run_due(clock.now())
+    backups = sorted((tmp_path / "backups").iterdir())
+    assert len(backups) == 1
+    # Next: tomorrow 03:00 local (08:00 UTC).
+    assert await work.next_due() == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    for day in (3, 4, 5):
+        clock.set(datetime(2026, 3, day, 8, 0, tzinfo=UTC))
+        await work.run_due(clock.now())
+    assert len(list((tmp_path / "backups").iterdir())) == 2  # only the newest backup.keep
