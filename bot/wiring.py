@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.crisis.incidents import WORK_NAME as CRISIS_WORK
-from bot.crisis.incidents import CrisisService
 from bot.db import Database
 from bot.paging import PagerCourier
 from bot.privacy import DataRights, DeletionResult
@@ -21,6 +19,8 @@ from bot.scheduler import Scheduler
 from bot.services.audit import AuditService
 from bot.services.checkins import CheckinService
 from bot.services.concern_notices import WORK_NAME as CONCERN_NOTICES_WORK
+from bot.services.crisis import WORK_NAME as CRISIS_WORK
+from bot.services.crisis import CrisisService
 from bot.services.deletion_log import RETRY_WORK as DELETION_RETRY_WORK
 from bot.services.deletion_log import DeletionLog, DeletionRetries
 from bot.services.discord_cleanup import WORK_NAME as DISCORD_CLEANUP_WORK

@@ -1,6 +1,6 @@
 """Crisis escalation: screening, private resources for the person, staff alerts and escalation.
 
-Discord I/O only; decisions and state live in ``bot.crisis.incidents.CrisisService``.
+Discord I/O only; decisions and state live in ``bot.services.crisis.CrisisService``.
 Listens to messages in the check-ins channel, in group channels and in DMs to the bot,
 and (as ``bot.crisis_screen``) to free text other features accept in modals.
 """
@@ -22,7 +22,6 @@ from discord.ext import commands
 from bot.app import HearthBot
 from bot.crisis.backlog import snowflake_at
 from bot.crisis.detector import Assessment, Severity
-from bot.crisis.incidents import CURSORS_WORK, RETENTION_WORK, WORK_NAME, DegradedSend, Report, ReportOutcome
 from bot.crisis.screening import own_words
 from bot.delivery import Delivered, classify
 from bot.errors import new_incident_code
@@ -30,6 +29,7 @@ from bot.permissions import HearthRole, require
 from bot.routing import SCREENING, Place, Routed
 from bot.scheduler import PeriodicWork
 from bot.screening import ScreenRequest, UnscreenedText
+from bot.services.crisis import CURSORS_WORK, RETENTION_WORK, WORK_NAME, DegradedSend, Report, ReportOutcome
 from bot.ui import log_task_errors, person_of, reply
 from cogs.crisis import _embeds
 from cogs.crisis._delivery import DiscordCourier

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.crisis.incidents import Report, nonce_for
 from bot.delivery import Delivered, DeliveryFailed, classify
 from bot.repositories.crisis import Incident, OutboxItem
+from bot.services.crisis import Report, nonce_for
 from bot.ui import reply
 from cogs.crisis import _embeds
 from cogs.crisis._views import alert_view, person_view

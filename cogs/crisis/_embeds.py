@@ -15,8 +15,8 @@ from typing import Any
 import discord
 
 from bot.config import CrisisResource
-from bot.crisis.incidents import IncidentFigures
 from bot.repositories.crisis import Incident, Match, OutboxItem
+from bot.services.crisis import IncidentFigures
 from bot.text import neutralize_mentions
 
 WARM = discord.Colour.from_rgb(224, 142, 69)

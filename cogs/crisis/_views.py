@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.crisis.detector import Severity
-from bot.crisis.incidents import Report, ReportOutcome
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
+from bot.services.crisis import Report, ReportOutcome
 from bot.ui import HearthView, PersistentButton, cog_of, guarded, person_of, reply
 from cogs.crisis import _embeds
 

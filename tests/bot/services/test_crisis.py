@@ -12,7 +12,6 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import AckTimeouts, CrisisSettings
 from bot.crisis.detector import Severity
-from bot.crisis.incidents import CrisisService, Report, backoff, nonce_for
 from bot.db import Database, migrate
 from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import DomainError, InvalidInput, NotAllowed
@@ -20,6 +19,7 @@ from bot.permissions import HearthRole, Person
 from bot.repositories.crisis import Incident, OutboxItem
 from bot.services.audit import AuditService
 from bot.services.contracts import GroupRef, MembershipRef
+from bot.services.crisis import CrisisService, Report, backoff, nonce_for
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 PERSON = 10
