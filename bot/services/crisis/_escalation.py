@@ -15,7 +15,9 @@ from bot.services.crisis.models import (
 
 log = logging.getLogger(__name__)
 
+
 class _EscalationLayer(_OutboxLayer):
+    """Turns due timers into outbox rows and delivers everything due."""
 
     async def next_due(self) -> datetime | None:
         if self._courier is not None and not self._started:

@@ -23,7 +23,9 @@ from bot.services.crisis.models import (
 
 log = logging.getLogger(__name__)
 
+
 class _OutboxLayer(_CrisisState):
+    """Delivers outbox rows through the courier (Discord) and the pager (beyond Discord)."""
 
     async def record_person_notice(self, incident_id: int, via: str) -> None:
         await repo.set_fields(self._db, incident_id, person_notified_at=self._clock.now(), person_notice_via=via)

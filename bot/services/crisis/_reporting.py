@@ -21,7 +21,9 @@ from bot.services.crisis.models import (
 
 log = logging.getLogger(__name__)
 
+
 class _ReportingLayer(_EscalationLayer):
+    """Screens text and writes incidents."""
 
     def screens_author(self, role_ids: Collection[int]) -> bool:
         """Whether chat by someone with these roles is screened as being about themselves.

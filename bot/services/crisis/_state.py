@@ -29,11 +29,12 @@ from bot.text import neutralize_mentions, truncate
 
 
 class _CrisisState:
+    """Collaborators, settings and the lookups every layer uses."""
+
     feature = FEATURE
     tables = ("crisis_incidents", "crisis_matches", "crisis_outbox", "crisis_peer_reports")
     # What screening has seen, per channel (its own data hook; see bot.crisis.backlog).
     cursors: ScreeningCursors
-
 
     def __init__(
         self,

@@ -80,6 +80,8 @@ class Pager(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+
+
 class Report:
     """One reason to open or extend an incident. ``text`` is used only for the excerpt."""
 
@@ -103,6 +105,8 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
+
+
 class DegradedSend:
     """What went out while the incident could not be written: the alert message, and how the person was reached."""
 
@@ -113,6 +117,8 @@ class DegradedSend:
 
 
 @dataclass(frozen=True, slots=True)
+
+
 class ReportOutcome:
     incident: Incident
     created: bool
@@ -132,6 +138,8 @@ class ReportOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+
+
 class IncidentFigures:
     """/incident stats for one kind (real incidents or drills): counts and times only."""
 
@@ -172,6 +180,8 @@ class IncidentFigures:
 
 
 @dataclass(frozen=True, slots=True)
+
+
 class IncidentDetail:
     incident: Incident
     matches: list[Match]

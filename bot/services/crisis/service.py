@@ -31,7 +31,9 @@ from bot.services.discord_cleanup import DROP_EXCERPT
 
 log = logging.getLogger(__name__)
 
+
 class CrisisService(_ReportingLayer):
+    """Incidents as staff and participants see them."""
 
     async def mark_safe(self, incident_id: int, user_id: int) -> Incident:
         incident = await self._owned(incident_id, user_id)
