@@ -27,7 +27,8 @@ from bot.services.discord_cleanup import WORK_NAME as DISCORD_CLEANUP_WORK
 from bot.services.discord_cleanup import DiscordCleanup
 from bot.services.group_mutes import WORK_NAME as GROUP_MUTES_WORK
 from bot.services.group_mutes import GroupMutes
-from bot.services.groups import GroupsService, SessionReminders
+from bot.services.group_sessions import SessionReminders
+from bot.services.groups import GroupsService
 from bot.services.milestones import WORK_NAME as MILESTONES_WORK
 from bot.services.milestones import MilestoneService
 from bot.services.oncall import WORK_NAME as ONCALL_WORK

@@ -22,8 +22,9 @@ from bot.config import CheckinSettings
 from bot.db import Database
 from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import InvalidInput
-from bot.repositories import checkins as repo
-from bot.repositories.checkins import ReminderRow
+from bot.repositories import checkins as checkins_repo
+from bot.repositories import reminders as repo
+from bot.repositories.reminders import ReminderRow
 from bot.scheduler import nothing_to_wake
 from bot.services.people import PeopleService
 
@@ -144,7 +145,7 @@ class ReminderService:
         last = today + timedelta(days=days - 1)
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            await repo.add_pause(tx, user_id, today, last, now)
+            await checkins_repo.add_pause(tx, user_id, today, last, now)
             await repo.set_paused_until(tx, user_id, last, now)
         log.info("reminders paused for user %s for %d day(s)", user_id, days)
         return last
@@ -221,9 +222,9 @@ class ReminderService:
         await repo.reschedule(self._db, row.user_id, zone.key, following)
 
     async def _skip_reason(self, user_id: int, day: date, due: datetime, now: datetime, zone: ZoneInfo) -> str | None:
-        if any(start <= day <= end for start, end in await repo.pauses(self._db, user_id)):
+        if any(start <= day <= end for start, end in await checkins_repo.pauses(self._db, user_id)):
             return "skipped_paused"
-        if await repo.get_checkin(self._db, user_id, day) is not None:
+        if await checkins_repo.get_checkin(self._db, user_id, day) is not None:
             return "skipped_checked_in"
         if now - due > ON_TIME_GRACE and now.astimezone(zone).hour >= self.settings.quiet_hour:
             return "skipped_quiet"

@@ -20,13 +20,12 @@ from bot.delivery import Delivered, classify
 from bot.errors import DomainError
 from bot.repositories.groups import GroupRow
 from bot.services.group_mutes import WORK_NAME as GROUP_MUTES_WORK
+from bot.services.group_sessions import SessionReminders, occurrences
 from bot.services.groups import (
     NAME_MAX,
     SLOWMODE_MAX,
     TIMEOUT_MAX_MINUTES,
     WEEKDAYS,
-    SessionReminders,
-    occurrences,
     shown,
 )
 from bot.ui import NO_MENTIONS, person_of, reply

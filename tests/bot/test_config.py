@@ -6,16 +6,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings, parse_settings, read_token
+from tests.helpers import minimal
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def minimal() -> dict[str, object]:
-    return {
-        "discord": {"guild_id": 1},
-        "roles": {"participant": 2, "facilitator": 3, "staff": 4, "on_call": 5},
-        "channels": {"checkins": 6, "celebrations": 7, "staff_alerts": 8, "groups_category": 9},
-    }
 
 
 def problems(data: dict[str, object]) -> list[str]:

@@ -8,7 +8,7 @@ from bot.clock import ManualClock
 from bot.config import parse_settings
 from bot.db import Database, migrate
 from bot.wiring import build_services
-from tests.bot.test_config import minimal
+from tests.helpers import minimal
 
 # Tables that hold nothing about a person, with the reason.
 NO_PERSONAL_DATA: dict[str, str] = {
@@ -118,7 +118,7 @@ async def test_services_wake_their_own_work(tmp_path: Path) -> None:
 
     from bot.permissions import RoleMap
     from bot.scheduler import Scheduler
-    from bot.services.groups import SessionReminders
+    from bot.services.group_sessions import SessionReminders
     from bot.services.milestones import WORK_NAME as MILESTONES
     from bot.services.reminders import WORK_NAME as REMINDERS
 

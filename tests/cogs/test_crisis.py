@@ -13,6 +13,7 @@ import pytest
 
 from tests.emulator import Emulator
 from tests.harness import Harness
+from tests.helpers import message_text
 
 IMMINENT = "I am going to kill myself tonight"
 CONCERN = "honestly everyone would be better off without me"
@@ -29,13 +30,6 @@ def alerts(emu: Emulator, channel_id: int) -> list[JSON]:
     ]
 
 
-def text_of(message: JSON) -> str:
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds") or []:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields") or []]
-        parts.append((embed.get("footer") or {}).get("text", ""))
-    return "\n".join(parts)
 
 
 def custom_ids(message: JSON) -> list[str]:
@@ -91,7 +85,7 @@ async def test_crisis_message_in_checkins_gives_dm_and_staff_alert_with_role_pin
     dm = await emu.wait_for_dm(seed.participant, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
 
     # The person: warm, private, resources, no quote of their words, the two buttons.
-    body = text_of(dm)
+    body = message_text(dm)
     assert "staff member" in body and "988" in body and "741741" in body and "833-773-2445" in body
     assert IMMINENT.lower() not in body.lower() and "kill" not in body.lower()
     assert any(cid.startswith("hearth:crisis:safe:") for cid in custom_ids(dm))
@@ -102,7 +96,7 @@ async def test_crisis_message_in_checkins_gives_dm_and_staff_alert_with_role_pin
     assert f"<@&{seed.on_call_role}>" in alert["content"]
     assert alert["mention_roles"] == [str(seed.on_call_role)]
     assert alert["mentions"] == [] and not alert["mention_everyone"]
-    text = text_of(alert)
+    text = message_text(alert)
     assert f"<@{seed.participant}>" in text and "IMMINENT" in text
     assert f"/channels/{seed.guild_id}/{seed.checkins}/" in text
     assert "kill myself" in text  # include_excerpt defaults to true
@@ -155,7 +149,7 @@ async def test_D20_dms_closed_fallback_is_a_private_thread_peers_cannot_see(hear
     [thread] = private_threads(emu, seed.checkins)
     note = await emu.wait_for_message(int(thread["id"]))
     assert f"<@{seed.participant}>" in note["content"] and "Only you and the on-call staff" in note["content"]
-    assert "988" in text_of(note) and any(c.startswith("hearth:crisis:safe:") for c in custom_ids(note))
+    assert "988" in message_text(note) and any(c.startswith("hearth:crisis:safe:") for c in custom_ids(note))
     assert "kill" not in note["content"].lower()
     assert [u["id"] for u in note["mentions"]] == [str(seed.participant)]
     assert note["mention_roles"] == [] and not note["mention_everyone"]
@@ -180,7 +174,7 @@ async def test_dms_closed_in_a_modal_gives_an_ephemeral_reply(hearth: Harness) -
     await handle.wait_response()
     await handle.wait_followup()  # the check-in's own (brief) reply comes after the resources
     await wait_alert(hearth)
-    texts = [text_of(m) for m in handle.all_messages()]
+    texts = [message_text(m) for m in handle.all_messages()]
     assert any("staff member" in t and "988" in t for t in texts), texts
     assert handle.ephemeral
     assert emu.bot_messages(seed.checkins) == []  # nothing public
@@ -194,11 +188,11 @@ async def test_acknowledge_stops_escalation_and_reminds_to_resolve(drill: Harnes
     alert = await wait_alert(drill)
     # A participant cannot acknowledge.
     refused = await click(drill, alert, "hearth:crisis:ack:", seed.participant)
-    assert refused.ephemeral and "only for" in text_of(refused.all_messages()[0])
+    assert refused.ephemeral and "only for" in message_text(refused.all_messages()[0])
     handle = await click(drill, alert, "hearth:crisis:ack:", seed.on_call)
     assert (await handle.wait_response())["type"] == 7  # UPDATE_MESSAGE: the alert itself shows who acknowledged
     updated = emu.state.all_messages[int(alert["id"])]
-    assert f"Acknowledged by <@{seed.on_call}>" in text_of(updated)
+    assert f"Acknowledged by <@{seed.on_call}>" in message_text(updated)
     assert {c.split(":")[2] for c in custom_ids(updated)} == {"resolve", "false"}
     before = len(emu.bot_messages(seed.staff_alerts))
     drill.clock.advance(minutes=5)
@@ -312,7 +306,7 @@ async def test_open_incident_is_updated_not_duplicated(hearth: Harness) -> None:
     assert incident.match_count == 2 and incident.severity == "imminent"
     assert incident.message_id == int(second["id"])
     updated = emu.state.all_messages[int(alert["id"])]
-    assert second["id"] in text_of(updated)  # newest jump link
+    assert second["id"] in message_text(updated)  # newest jump link
     # The upgrade to imminent re-pings on-call once.
     assert any("now **IMMINENT**" in t for t in staff_texts(emu, seed.staff_alerts))
     # The same message screened a second time (e.g. by another listener) changes nothing.
@@ -349,11 +343,11 @@ async def test_safe_and_talk_buttons(hearth: Harness) -> None:
     alert = await wait_alert(hearth)
     dm = await emu.wait_for_dm(seed.participant, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
     other = await click(hearth, dm, "hearth:crisis:safe:", seed.participant2)
-    assert "someone else" in text_of(other.all_messages()[0])
+    assert "someone else" in message_text(other.all_messages()[0])
     safe = await click(hearth, dm, "hearth:crisis:safe:", seed.participant)
-    assert "Thank you" in text_of(safe.all_messages()[0])
+    assert "Thank you" in message_text(safe.all_messages()[0])
     talk = await click(hearth, dm, "hearth:crisis:talk:", seed.participant)
-    reply_text = text_of(await talk.wait_followup())
+    reply_text = message_text(await talk.wait_followup())
     assert "private thread" in reply_text
     incident = await hearth.running.services.crisis.get(1)
     assert incident.safe_at is not None and incident.talk_thread_id is not None
@@ -362,7 +356,7 @@ async def test_safe_and_talk_buttons(hearth: Harness) -> None:
     assert {seed.participant, seed.on_call} <= emu.state.thread_members[incident.talk_thread_id]
     talk_msg = await emu.wait_for_message(seed.staff_alerts, lambda m: "would like to talk" in (m.get("content") or ""))
     assert talk_msg["mention_roles"] == [str(seed.on_call_role)]
-    await emu._wait_until(lambda: "said they are safe" in text_of(emu.state.all_messages[int(alert["id"])]), 10)
+    await emu._wait_until(lambda: "said they are safe" in message_text(emu.state.all_messages[int(alert["id"])]), 10)
 
 
 async def test_help_now_in_a_dm_and_talk_without_an_incident(hearth: Harness) -> None:
@@ -371,7 +365,7 @@ async def test_help_now_in_a_dm_and_talk_without_an_incident(hearth: Harness) ->
     await handle.wait_response()
     assert handle.ephemeral
     message = handle.all_messages()[0]
-    assert "988" in text_of(message) and "741741" in text_of(message)
+    assert "988" in message_text(message) and "741741" in message_text(message)
     assert custom_ids(message) == ["hearth:crisis:talk:0"]
     talk = await emu.click_button(message, "hearth:crisis:talk:0", user_id=seed.participant)
     await talk.wait_response()
@@ -389,7 +383,7 @@ async def test_dm_to_the_bot(hearth: Harness) -> None:
     assert "/checkin" in guidance["content"] and "/help" in guidance["content"]
     await emu.send_dm(seed.participant, IMMINENT)
     alert = await wait_alert(hearth)
-    assert "direct message" in text_of(alert)
+    assert "direct message" in message_text(alert)
     await emu.wait_for_dm(seed.participant, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
 
 
@@ -398,7 +392,7 @@ async def test_escalate_to_staff_context_menu(hearth: Harness) -> None:
     message = await emu.send_message(seed.general, seed.participant, "I just can't do this anymore")
     refused = await emu.invoke_message_command("Escalate to staff", user_id=seed.participant2, message=message)
     await refused.wait_response()
-    assert "only for" in text_of(refused.all_messages()[0])
+    assert "only for" in message_text(refused.all_messages()[0])
     handle = await emu.invoke_message_command("Escalate to staff", user_id=seed.facilitator, message=message)
     await handle.wait_response()
     prompt = handle.all_messages()[0]
@@ -406,7 +400,7 @@ async def test_escalate_to_staff_context_menu(hearth: Harness) -> None:
     chosen = await emu.select(prompt, select_id, ["concern"], user_id=seed.facilitator)
     await chosen.wait_response()
     alert = await wait_alert(hearth)
-    assert "Escalated by hand" in text_of(alert) and "Concern" in text_of(alert)
+    assert "Escalated by hand" in message_text(alert) and "Concern" in message_text(alert)
     incident = await hearth.running.services.crisis.get(1)
     assert incident.origin == "manual" and incident.reported_by == seed.facilitator
     assert incident.user_id == seed.participant
@@ -432,7 +426,7 @@ async def test_worried_context_menu_goes_to_group_facilitators_anonymously(heart
     )
     await worried.wait_response()
     await worried.wait_followup()
-    assert "not shared" in text_of(worried.all_messages()[-1])
+    assert "not shared" in message_text(worried.all_messages()[-1])
     note = await emu.wait_for_dm(seed.facilitator, lambda m: "worried about" in (m.get("content") or ""))
     assert f"<@{seed.participant}>" in note["content"] and str(seed.participant2) not in note["content"]
     assert "Tuesday SUD" in note["content"]
@@ -460,7 +454,7 @@ async def test_crisis_message_in_a_group_channel(hearth: Harness) -> None:
     alert = await wait_alert(hearth)
     await emu.wait_for_dm(seed.participant, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
     assert alert["mention_roles"] == [str(seed.on_call_role)]
-    assert "group channel" in text_of(alert)
+    assert "group channel" in message_text(alert)
     incident = await bot.services.crisis.get(1)
     assert incident.group_id == group.id and incident.source == "group_message"
 
@@ -472,17 +466,17 @@ async def test_incident_commands_and_privacy(hearth: Harness) -> None:
     await click(hearth, alert, "hearth:crisis:ack:", seed.on_call)
     listing = await emu.invoke_slash("incident", user_id=seed.staff, subcommand="list")
     await listing.wait_response()
-    assert listing.ephemeral and "#1" in text_of(listing.all_messages()[0])
+    assert listing.ephemeral and "#1" in message_text(listing.all_messages()[0])
     shown = await emu.invoke_slash("incident", user_id=seed.staff, subcommand="show", options={"id": 1})
     await shown.wait_response()
-    body = text_of(shown.all_messages()[0])
+    body = message_text(shown.all_messages()[0])
     assert "Audit trail" in body and "acknowledged by" in body
     refused = await emu.invoke_slash("incident", user_id=seed.participant, subcommand="list")
     await refused.wait_response()
-    assert "only for" in text_of(refused.all_messages()[0])
+    assert "only for" in message_text(refused.all_messages()[0])
     missing = await emu.invoke_slash("incident", user_id=seed.staff, subcommand="show", options={"id": 99})
     await missing.wait_response()
-    assert "no incident #99" in text_of(missing.all_messages()[0])
+    assert "no incident #99" in message_text(missing.all_messages()[0])
     result = await hearth.running.services.crisis.delete_user_data(seed.participant)
     assert result.rows_deleted == 0 and "open safety incident" in result.kept[0]
     assert (await hearth.running.services.crisis.get(1)).status == "acknowledged"

@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.sandbox.emulator.snowflake import use_clock
-from tests.cogs.test_crisis import IMMINENT, alerts, crisis_dms, text_of, wait_alert
+from tests.cogs.test_crisis import IMMINENT, alerts, crisis_dms, wait_alert
 from tests.harness import Harness
+from tests.helpers import message_text
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ async def test_B8_messages_posted_while_down_are_screened_on_start_and_say_how_o
     hearth.clock.advance(hours=3)
     await hearth.start()
     await wait_alert(hearth, 2)
-    texts = [text_of(a) for a in alerts(emu, seed.staff_alerts)]
+    texts = [message_text(a) for a in alerts(emu, seed.staff_alerts)]
     assert all("posted while Hearth was offline" in t and "3 hours" in t for t in texts), texts
     service = hearth.running.services.crisis
     assert {(await service.get(n)).user_id for n in (1, 2)} == {seed.participant, seed.participant2}
@@ -64,7 +65,7 @@ async def test_B8_backlog_is_bounded_by_its_window(down: Harness) -> None:
     await hearth.settle()
     [alert] = alerts(emu, seed.staff_alerts)
     assert (await hearth.running.services.crisis.get(1)).user_id == seed.participant2
-    assert "posted while Hearth was offline" not in text_of(alert)
+    assert "posted while Hearth was offline" not in message_text(alert)
 
 
 async def test_B8_a_fresh_start_marks_every_watched_channel_so_a_crash_loses_nothing(hearth: Harness) -> None:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cogs.test_crisis import IMMINENT, JSON, crisis_dms, custom_ids, text_of
+from tests.cogs.test_crisis import IMMINENT, JSON, crisis_dms, custom_ids
 from tests.harness import Harness
+from tests.helpers import message_text
 
 
 @pytest.fixture
@@ -66,11 +67,11 @@ async def test_B9_locked_database_sends_a_degraded_alert_then_records_the_incide
     caplog.set_level(logging.INFO)
     with write_lock(hearth.db_path) as release:
         await emu.send_dm(seed.participant, IMMINENT)
-        await emu._wait_until(lambda: any("not yet recorded" in text_of(m) for m in staff_posts(hearth)), 30)
+        await emu._wait_until(lambda: any("not yet recorded" in message_text(m) for m in staff_posts(hearth)), 30)
         [degraded] = staff_posts(hearth)
         assert f"<@&{seed.on_call_role}>" in degraded["content"] and not custom_ids(degraded)
         dm = await emu.wait_for_dm(seed.participant, lambda m: bool(m.get("embeds")))
-        assert "Support, any time" in text_of(dm)
+        assert "Support, any time" in message_text(dm)
         assert any(r.levelno >= logging.ERROR and "could NOT be written" in r.getMessage() for r in caplog.records)
         release.set()
     service = hearth.running.services.crisis
@@ -86,7 +87,7 @@ async def test_B9_locked_database_sends_a_degraded_alert_then_records_the_incide
         lambda: any(c.startswith("hearth:crisis:ack:1") for c in custom_ids(staff_posts(hearth)[0])), 30
     )
     assert len(staff_posts(hearth)) == 1
-    assert "incident #1" in text_of(staff_posts(hearth)[0])
+    assert "incident #1" in message_text(staff_posts(hearth)[0])
     await hearth.settle()
     assert len([m for m in emu.bot_messages(int(dm["channel_id"])) if m.get("embeds")]) == 1
     assert crisis_dms(emu, seed.participant) == []  # no second resource message once it was written

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.cogs.test_crisis import IMMINENT, alerts, custom_ids, text_of, wait_alert
+from tests.cogs.test_crisis import IMMINENT, alerts, custom_ids, wait_alert
 from tests.emulator import Emulator
 from tests.harness import Harness
+from tests.helpers import message_text
 
 
 async def incident_command(hearth: Harness, name: str, user_id: int, **options: Any) -> str:
     handle = await hearth.emu.invoke_slash("incident", user_id=user_id, subcommand=name, options=options)
     await handle.wait_response()
     assert handle.ephemeral
-    return text_of(handle.all_messages()[-1])
+    return message_text(handle.all_messages()[-1])
 
 
 def current(emu: Emulator, message: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +38,7 @@ async def test_C14_incident_ack_resolve_and_false_alarm_commands(hearth: Harness
     incident = await service.get(1)
     assert incident.status == "acknowledged" and incident.acknowledged_by == seed.on_call
     # The alert message shows it, as after the button.
-    await emu._wait_until(lambda: f"Acknowledged by <@{seed.on_call}>" in text_of(current(emu, alert)), 10)
+    await emu._wait_until(lambda: f"Acknowledged by <@{seed.on_call}>" in message_text(current(emu, alert)), 10)
     assert {c.split(":")[2] for c in custom_ids(current(emu, alert))} == {"resolve", "false"}
     assert "already acknowledged" in await incident_command(hearth, "ack", seed.staff, id=1)
 
@@ -51,7 +52,7 @@ async def test_C14_incident_ack_resolve_and_false_alarm_commands(hearth: Harness
     assert entries[-1].reason == note and entries[-1].actor_id == seed.staff
     handle = await emu.invoke_slash("incident", user_id=seed.staff, subcommand="show", options={"id": 1})
     await handle.wait_response()
-    assert note in text_of(handle.all_messages()[0])
+    assert note in message_text(handle.all_messages()[0])
 
     await emu.send_message(seed.checkins, seed.participant2, IMMINENT)
     await wait_alert(hearth, 2)
@@ -74,7 +75,7 @@ async def test_C14_deleted_alert_is_posted_again_once_and_the_incident_can_still
     reposted = await wait_alert(hearth)  # the only alert message in the channel now
     assert reposted["id"] != alert["id"] and "posted again" in reposted["content"]
     assert reposted["mention_roles"] == []  # acknowledged: no ping needed
-    assert f"Acknowledged by <@{seed.on_call}>" in text_of(reposted)
+    assert f"Acknowledged by <@{seed.on_call}>" in message_text(reposted)
     await emu._wait_until(lambda: custom_ids(current(emu, reposted)) != [], 10)
 
     async def points_at_repost() -> bool:

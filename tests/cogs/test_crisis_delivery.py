@@ -12,19 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.cogs.test_crisis import (
-    IMMINENT,
-    JSON,
-    alerts,
-    click,
-    crisis_dms,
-    custom_ids,
-    private_threads,
-    text_of,
-    wait_alert,
-)
+from tests.cogs.test_crisis import IMMINENT, JSON, alerts, click, crisis_dms, custom_ids, private_threads, wait_alert
 from tests.emulator import Emulator
 from tests.harness import Harness
+from tests.helpers import message_text
 
 FOLLOWUP_WORDS = "Please use one of the services below now"
 UNREACHED_LOG = "NO staff member could be reached"
@@ -43,7 +34,7 @@ def alert_dms(emu: Emulator, user_id: int) -> list[JSON]:
 
 def dm_texts(emu: Emulator, user_id: int) -> list[str]:
     channel = emu.state.dm_channels.get(user_id)
-    return [] if channel is None else [text_of(m) for m in emu.bot_messages(channel)]
+    return [] if channel is None else [message_text(m) for m in emu.bot_messages(channel)]
 
 
 def errors(caplog: pytest.LogCaptureFixture, words: str) -> list[logging.LogRecord]:
@@ -55,7 +46,7 @@ async def show(hearth: Harness, incident_id: int = 1) -> str:
         "incident", user_id=hearth.seed.staff, subcommand="show", options={"id": incident_id}
     )
     await handle.wait_response()
-    return text_of(handle.all_messages()[0])
+    return message_text(handle.all_messages()[0])
 
 
 async def until(hearth: Harness, predicate: Any, what: str) -> None:
@@ -93,7 +84,7 @@ async def test_A1_refused_staff_alert_goes_by_dm_to_every_on_call_and_staff_memb
     # Every member of roles.on_call and roles.staff gets the full alert with the staff buttons, at once.
     for member in (seed.on_call, seed.staff):
         dm = await emu.wait_for_dm(member, lambda m: "hearth:crisis:ack:" in str(m.get("components")))
-        body = text_of(dm)
+        body = message_text(dm)
         assert "incident #1" in body and "IMMINENT" in body and f"<@{seed.participant}>" in body
         assert {c.split(":")[2] for c in custom_ids(dm)} == {"ack", "resolve", "false"}
         assert dm["mentions"] == [] and dm["mention_roles"] == []
@@ -118,7 +109,7 @@ async def test_A1_refused_staff_alert_goes_by_dm_to_every_on_call_and_staff_memb
     dm = alert_dms(emu, seed.on_call)[0]
     handle = await click(hearth, dm, "hearth:crisis:ack:", seed.on_call)
     assert (await handle.wait_response())["type"] == 7
-    assert f"Acknowledged by <@{seed.on_call}>" in text_of(emu.state.all_messages[int(dm["id"])])
+    assert f"Acknowledged by <@{seed.on_call}>" in message_text(emu.state.all_messages[int(dm["id"])])
     incident = await hearth.running.services.crisis.get(1)
     assert incident.status == "acknowledged" and incident.acknowledged_by == seed.on_call
     hearth.clock.advance(minutes=30)
@@ -203,7 +194,7 @@ async def test_A3_person_hears_staff_have_been_told_only_after_an_alert_reached_
     emu.fail_next("POST", f"/channels/{seed.staff_alerts}/messages", status=503)
     await emu.send_message(seed.checkins, seed.participant, IMMINENT)
     dm = await emu.wait_for_dm(seed.participant, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
-    body = text_of(dm)
+    body = message_text(dm)
     assert "has been told" not in body and "contacting a staff member" in body and "988" in body
     await until(hearth, alert_failed(hearth), "the first alert attempt failed")
     hearth.clock.advance(seconds=6)
@@ -227,7 +218,7 @@ async def test_A3_person_hears_staff_have_been_told_only_after_an_alert_reached_
     hearth.clock.advance(seconds=6)
     await hearth.run_due("crisis")
     dm = await emu.wait_for_dm(seed.participant2, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
-    assert "has been told" in text_of(dm)
+    assert "has been told" in message_text(dm)
 
 
 async def test_A3_when_nobody_on_staff_can_be_reached_the_person_is_told_to_use_the_resources_now(
@@ -238,9 +229,9 @@ async def test_A3_when_nobody_on_staff_can_be_reached_the_person_is_told_to_use_
     emu.closed_dms.update({seed.on_call, seed.staff})
     await emu.send_message(seed.checkins, seed.participant, IMMINENT)
     first = await emu.wait_for_dm(seed.participant, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
-    assert "has been told" not in text_of(first)
-    followup = await emu.wait_for_dm(seed.participant, lambda m: FOLLOWUP_WORDS in text_of(m))
-    body = text_of(followup)
+    assert "has been told" not in message_text(first)
+    followup = await emu.wait_for_dm(seed.participant, lambda m: FOLLOWUP_WORDS in message_text(m))
+    body = message_text(followup)
     assert "988" in body and "911" in body and "741741" in body  # the listed resources, again
     assert "kill" not in body.lower() and "tonight" not in body.lower()  # never their words
     assert "secret" not in body.lower() and "confidential" not in body.lower()
@@ -343,7 +334,9 @@ async def test_A5_dms_closed_and_private_thread_refused_falls_back_to_telling_st
     await emu.send_message(seed.checkins, seed.participant, IMMINENT)
     alert = await wait_alert(hearth)
     await emu._wait_until(
-        lambda: "could not be sent the resources privately" in text_of(emu.state.all_messages[int(alert["id"])]), 10
+        lambda: "could not be sent the resources privately"
+        in message_text(emu.state.all_messages[int(alert["id"])]),
+        10,
     )
     audit = await hearth.running.services.audit.for_subject("crisis", 1)
     assert "resources_undeliverable" in [e.action for e in audit]
@@ -359,7 +352,7 @@ async def test_A5_support_thread_network_error_is_retried(hearth: Harness, after
     dm = await emu.wait_for_dm(seed.participant, lambda m: "hearth:crisis:safe:" in str(m.get("components")))
     emu.drop_next("POST", f"/channels/{seed.checkins}/threads", after_handling=after)
     talk = await click(hearth, dm, "hearth:crisis:talk:", seed.participant)
-    answer = text_of(await talk.wait_followup())
+    answer = message_text(await talk.wait_followup())
     assert "private thread" in answer and "988" in answer
     hearth.clock.advance(seconds=6)
     await hearth.run_due("crisis")

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 
-from tests.cogs.test_crisis import IMMINENT, alerts, click, crisis_dms, text_of, wait_alert
-from tests.cogs.test_paging import FakePagers, paged, pagers, wait_for  # noqa: F401 (fixtures)
+from tests.cogs.test_crisis import IMMINENT, alerts, click, crisis_dms, wait_alert
+from tests.cogs.test_paging import FakePagers, paged, pagers, wait_for  # noqa: F401 fixtures
 from tests.harness import Harness
+from tests.helpers import message_text
 
 
 async def incident_command(hearth: Harness, sub: str, user_id: int, **options: object) -> str:
     handle = await hearth.emu.invoke_slash("incident", user_id=user_id, subcommand=sub, options=options)
     await handle.wait_response()
-    return text_of(handle.all_messages()[-1])
+    return message_text(handle.all_messages()[-1])
 
 
 async def test_a_drill_reaches_every_destination_flagged_and_stays_out_of_real_figures(
@@ -25,7 +26,7 @@ async def test_a_drill_reaches_every_destination_flagged_and_stays_out_of_real_f
     started = await incident_command(paged, "drill", seed.staff, severity="imminent")
     assert "Drill incident #1 started" in started
     alert = await wait_alert(paged)
-    assert "DRILL" in alert["content"] and "DRILL" in text_of(alert)
+    assert "DRILL" in alert["content"] and "DRILL" in message_text(alert)
     await wait_for(paged, lambda: len(pagers.hooks) == 1, "the webhook trigger")
     assert json.loads(pagers.hooks[0][1])["drill"] is True
     paged.clock.advance(seconds=31)  # not acknowledged: round 1, PagerDuty joins
@@ -65,7 +66,7 @@ async def test_hand_off_moves_the_incident_and_its_reminder(hearth: Harness) -> 
     incident = await hearth.running.services.crisis.get(1)
     assert incident.held_by == seed.staff and incident.acknowledged_by == seed.on_call
     await hearth.settle()
-    assert f"Held by <@{seed.staff}>" in text_of(emu.state.all_messages[int(alert["id"])])
+    assert f"Held by <@{seed.staff}>" in message_text(emu.state.all_messages[int(alert["id"])])
     audit = await hearth.running.services.audit.for_subject("crisis", 1)
     handed = next(e for e in audit if e.action == "handed_off")
     assert handed.actor_id == seed.on_call and handed.target_id == seed.staff

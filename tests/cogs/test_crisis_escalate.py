@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.cogs.test_crisis import CONCERN, JSON, alerts, click, custom_ids, text_of, wait_alert
+from tests.cogs.test_crisis import CONCERN, JSON, alerts, click, custom_ids, wait_alert
 from tests.harness import Harness
+from tests.helpers import message_text
 
 
 async def escalate(hearth: Harness, message: JSON, severity: str) -> str:
@@ -17,7 +18,7 @@ async def escalate(hearth: Harness, message: JSON, severity: str) -> str:
     chosen: Any = await emu.select(prompt, select_id, [severity], user_id=seed.facilitator)
     await chosen.wait_response()
     await hearth.settle()
-    return text_of(chosen.all_messages()[-1])
+    return message_text(chosen.all_messages()[-1])
 
 
 def pings(hearth: Harness) -> list[JSON]:

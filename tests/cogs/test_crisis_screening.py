@@ -6,15 +6,16 @@ once the control's alert is out the earlier message was screened too.
 
 from __future__ import annotations
 
-from tests.cogs.test_crisis import IMMINENT, alerts, text_of, wait_alert
+from tests.cogs.test_crisis import IMMINENT, alerts, wait_alert
 from tests.harness import Harness
+from tests.helpers import message_text
 
 
 async def _only_alert_is_about(hearth: Harness, user_id: int) -> None:
     await wait_alert(hearth)
     await hearth.settle()
     found = alerts(hearth.emu, hearth.seed.staff_alerts)
-    assert len(found) == 1 and f"<@{user_id}>" in text_of(found[0])
+    assert len(found) == 1 and f"<@{user_id}>" in message_text(found[0])
 
 
 async def test_staff_and_on_call_are_not_screened_as_a_crisis_about_themselves(hearth: Harness) -> None:
@@ -39,7 +40,7 @@ async def test_help_now_always_answers(hearth: Harness) -> None:
         handle = await emu.invoke_slash("help-now", user_id=seed.participant, channel_id=seed.general)
         await handle.wait_response()
         assert handle.ephemeral
-        assert any("988" in text_of(m) for m in handle.all_messages())
+        assert any("988" in message_text(m) for m in handle.all_messages())
 
 
 async def test_flagged_checkin_message_gets_the_crisis_response_only(hearth: Harness) -> None:
@@ -89,7 +90,7 @@ async def test_voice_channel_text_chat_is_screened_like_the_group_channel(hearth
     assert voice is not None
     await emu.send_message(voice, seed.participant, IMMINENT)
     alert = await wait_alert(hearth)
-    assert f"<@{seed.participant}>" in text_of(alert)
+    assert f"<@{seed.participant}>" in message_text(alert)
     incident = await hearth.running.services.crisis.get(1)
     assert incident.group_id == made["group"].id
 
@@ -120,7 +121,7 @@ async def test_a_goodbye_split_over_three_messages_gives_one_alert(hearth: Harne
     await emu.send_message(seed.checkins, seed.participant, SPLIT_GOODBYE[1])
     await emu.send_message(seed.checkins, seed.participant, SPLIT_GOODBYE[2])
     alert = await wait_alert(hearth)
-    assert f"<@{seed.participant}>" in text_of(alert)
-    assert "with earlier messages" in text_of(alert)
+    assert f"<@{seed.participant}>" in message_text(alert)
+    assert "with earlier messages" in message_text(alert)
     await hearth.settle()
     assert len(alerts(emu, seed.staff_alerts)) == 1

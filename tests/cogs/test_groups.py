@@ -9,6 +9,7 @@ from discord import Permissions
 
 from tests.emulator import Emulator
 from tests.harness import Harness
+from tests.helpers import reply_text
 
 VIEW = Permissions(view_channel=True).value
 MEMBER = Permissions(view_channel=True, send_messages=True, read_message_history=True).value
@@ -21,14 +22,6 @@ SEND = Permissions(send_messages=True).value
 READ_ONLY = Permissions(view_channel=True, read_message_history=True).value
 
 
-def text_of(handle: Any) -> str:
-    parts = []
-    for m in handle.all_messages():
-        parts.append(m.get("content") or "")
-        for embed in m.get("embeds") or []:
-            parts.append(embed.get("title", "") + "\n" + embed.get("description", ""))
-            parts.extend(f"{f['name']}: {f['value']}" for f in embed.get("fields") or [])
-    return "\n".join(parts)
 
 
 async def run(emu: Emulator, sub: str, user_id: int, *, channel_id: int | None = None, **options: Any) -> Any:
@@ -44,7 +37,7 @@ async def run(emu: Emulator, sub: str, user_id: int, *, channel_id: int | None =
 async def create_group(hearth: Harness, name: str = "Tuesday Evening SUD", **options: Any) -> dict[str, Any]:
     emu, seed = hearth.emu, hearth.seed
     handle = await run(emu, "create", seed.staff, name=name, **options)
-    assert "Created" in text_of(handle), text_of(handle)
+    assert "Created" in reply_text(handle), reply_text(handle)
     group = await hearth.running.services.groups.find(name)
     assert group.channel_id is not None
     return {"handle": handle, "group": group, "channel": emu.state.channels[group.channel_id]}
@@ -94,7 +87,7 @@ async def test_rollback_after_403_half_way(hearth: Harness) -> None:
     # The role is created, then Discord refuses the channel: the role must be removed again.
     emu.fail_next("POST", f"/guilds/{seed.guild_id}/channels", status=403, code=50013, message="Missing Permissions")
     handle = await run(emu, "create", seed.staff, name="Young Adults MH")
-    text = text_of(handle)
+    text = reply_text(handle)
     assert "Manage Channels" in text and "Nothing was left behind" in text
     assert handle.ephemeral
     assert set(emu.state.roles) == roles_before
@@ -110,7 +103,7 @@ async def test_rollback_when_pinning_fails_removes_channel_and_role(hearth: Harn
     roles_before, channels_before = set(emu.state.roles), set(emu.state.channels)
     emu.fail_next("PUT", "/channels/*/**", status=403, code=50013, message="Missing Permissions")
     handle = await run(emu, "create", seed.staff, name="Young Adults MH", voice=True)
-    assert "Pin Messages" in text_of(handle)
+    assert "Pin Messages" in reply_text(handle)
     assert set(emu.state.roles) == roles_before
     assert set(emu.state.channels) == channels_before
     # Afterwards the same name can be created for real.
@@ -122,11 +115,11 @@ async def test_create_validates_before_any_request(hearth: Harness) -> None:
     await create_group(hearth, name="Evening Group")
     before = len(emu.requests)
     dup = await run(emu, "create", seed.staff, name="EVENING group")
-    assert "**name**" in text_of(dup) and "ignoring case" in text_of(dup)
+    assert "**name**" in reply_text(dup) and "ignoring case" in reply_text(dup)
     long_topic = await run(emu, "create", seed.staff, name="Other", topic="x" * 1025)
-    assert "**topic**" in text_of(long_topic) and "1024" in text_of(long_topic)
+    assert "**topic**" in reply_text(long_topic) and "1024" in reply_text(long_topic)
     bad_zone = await run(emu, "create", seed.staff, name="Other", timezone="Mars/Olympus")
-    assert "**timezone**" in text_of(bad_zone)
+    assert "**timezone**" in reply_text(bad_zone)
     made = [r for r in emu.requests[before:] if r.method in ("POST", "PUT", "PATCH", "DELETE")
             and "/interactions/" not in r.path and "/webhooks/" not in r.path]
     assert made == []
@@ -136,9 +129,9 @@ async def test_participant_cannot_create_or_add(hearth: Harness) -> None:
     emu, seed = hearth.emu, hearth.seed
     await create_group(hearth)
     refused = await run(emu, "create", seed.participant, name="Mine")
-    assert "only for program staff" in text_of(refused)
+    assert "only for program staff" in reply_text(refused)
     add = await run(emu, "add", seed.participant, member=seed.participant2, group="Tuesday Evening SUD")
-    assert "only for the facilitators" in text_of(add)
+    assert "only for the facilitators" in reply_text(add)
     assert await hearth.running.services.groups.members_of_group(1) == []
 
 
@@ -153,10 +146,10 @@ async def test_facilitator_of_another_group_is_refused(hearth: Harness) -> None:
         ("schedule add", {"group": "Group A", "weekday": "monday", "time": "18:00"}),
     ):
         handle = await run(emu, sub, seed.facilitator, **options)
-        assert "only for the facilitators of Group A" in text_of(handle), (sub, text_of(handle))
+        assert "only for the facilitators of Group A" in reply_text(handle), (sub, reply_text(handle))
     # ...but on their own group they may act.
     ok = await run(emu, "add", seed.facilitator, member=seed.participant, group="Group B")
-    assert "Added" in text_of(ok)
+    assert "Added" in reply_text(ok)
 
 
 async def test_add_grants_role_records_membership_and_welcomes(hearth: Harness) -> None:
@@ -164,7 +157,7 @@ async def test_add_grants_role_records_membership_and_welcomes(hearth: Harness) 
     made = await create_group(hearth, facilitator=seed.facilitator)
     group = made["group"]
     handle = await run(emu, "add", seed.facilitator, member=seed.participant, group="tuesday evening sud")
-    assert "Added" in text_of(handle)
+    assert "Added" in reply_text(handle)
     assert group.role_id in role_ids(emu, seed.participant)
     dm = await emu.wait_for_dm(seed.participant)
     assert "Welcome to **Tuesday Evening SUD**" in dm["content"]
@@ -175,11 +168,11 @@ async def test_add_grants_role_records_membership_and_welcomes(hearth: Harness) 
     # Closed DMs: the member is still added and nothing breaks.
     emu.closed_dms.add(seed.participant2)
     closed = await run(emu, "add", seed.staff, member=seed.participant2, group="Tuesday Evening SUD")
-    assert "DMs are closed" in text_of(closed)
+    assert "DMs are closed" in reply_text(closed)
     assert group.role_id in role_ids(emu, seed.participant2)
     # Remove: role taken away, membership ends with a date.
     removed = await run(emu, "remove", seed.facilitator, member=seed.participant, group="Tuesday Evening SUD")
-    assert "Removed" in text_of(removed)
+    assert "Removed" in reply_text(removed)
     assert group.role_id not in role_ids(emu, seed.participant)
     memberships = await service.memberships_of(seed.participant)
     assert len(memberships) == 1 and memberships[0].left_at is not None
@@ -189,15 +182,15 @@ async def test_facilitator_add_and_remove_change_overwrites(hearth: Harness) -> 
     emu, seed = hearth.emu, hearth.seed
     group = (await create_group(hearth))["group"]
     refused = await run(emu, "facilitator add", seed.facilitator, member=seed.facilitator, group=group.name)
-    assert "only for program staff" in text_of(refused)
+    assert "only for program staff" in reply_text(refused)
     handle = await run(emu, "facilitator add", seed.staff, member=seed.facilitator, group=group.name)
-    assert "now facilitates" in text_of(handle)
+    assert "now facilitates" in reply_text(handle)
     put = next(r for r in emu.requests
                if r.method == "PUT" and r.path == f"/channels/{group.channel_id}/permissions/{seed.facilitator}")
     assert put.json == {"id": seed.facilitator, "allow": str(FACILITATOR), "deny": "0", "type": 1}
     assert await hearth.running.services.groups.facilitators_of_group(group.id) == [seed.facilitator]
     handle = await run(emu, "facilitator remove", seed.staff, member=seed.facilitator, group=group.name)
-    assert "no longer facilitates" in text_of(handle)
+    assert "no longer facilitates" in reply_text(handle)
     assert any(r.method == "DELETE" and r.path == f"/channels/{group.channel_id}/permissions/{seed.facilitator}"
                for r in emu.requests)
     assert await hearth.running.services.groups.facilitators_of_group(group.id) == []
@@ -207,13 +200,13 @@ async def test_join_request_approved_after_restart(hearth: Harness) -> None:
     emu, seed = hearth.emu, hearth.seed
     group = (await create_group(hearth, facilitator=seed.facilitator))["group"]
     handle = await run(emu, "join", seed.participant, group="Tuesday Evening SUD")
-    assert "I'll send you a DM" in text_of(handle)
+    assert "I'll send you a DM" in reply_text(handle)
     request_dm = await emu.wait_for_dm(seed.facilitator, lambda m: bool(m.get("components")))
     await hearth.restart()
     # A participant cannot approve their own request.
     own = await emu.click_button(request_dm, "hearth:groups:approve:1", user_id=seed.participant)
     await own.wait_response()
-    assert "only for the facilitators" in text_of(own)
+    assert "only for the facilitators" in reply_text(own)
     click = await emu.click_button(request_dm, "hearth:groups:approve:1", user_id=seed.facilitator)
     await click.wait_response()
     assert group.role_id in role_ids(emu, seed.participant)
@@ -223,7 +216,7 @@ async def test_join_request_approved_after_restart(hearth: Harness) -> None:
     welcome = await emu.wait_for_dm(seed.participant, lambda m: "Welcome to" in m["content"])
     assert "Tuesday Evening SUD" in welcome["content"]
     again = await run(emu, "join", seed.participant, group="Tuesday Evening SUD")
-    assert "already a member" in text_of(again)
+    assert "already a member" in reply_text(again)
 
 
 async def test_join_request_denied_tells_requester(hearth: Harness) -> None:
@@ -231,7 +224,7 @@ async def test_join_request_denied_tells_requester(hearth: Harness) -> None:
     group = (await create_group(hearth, facilitator=seed.facilitator))["group"]
     await run(emu, "join", seed.participant, group="Tuesday Evening SUD")
     twice = await run(emu, "join", seed.participant, group="Tuesday Evening SUD")
-    assert "already asked" in text_of(twice)
+    assert "already asked" in reply_text(twice)
     request_dm = await emu.wait_for_dm(seed.facilitator, lambda m: bool(m.get("components")))
     click = await emu.click_button(request_dm, "hearth:groups:deny:1", user_id=seed.facilitator)
     await click.wait_response()
@@ -248,17 +241,17 @@ async def test_list_and_info_are_private_and_role_dependent(hearth: Harness) -> 
     await run(emu, "add", seed.staff, member=seed.participant, group="Group A")
     staff_list = await run(emu, "list", seed.staff)
     assert staff_list.ephemeral
-    assert "Group A" in text_of(staff_list) and "Group B" in text_of(staff_list)
-    assert "1 member" in text_of(staff_list)
+    assert "Group A" in reply_text(staff_list) and "Group B" in reply_text(staff_list)
+    assert "1 member" in reply_text(staff_list)
     mine = await run(emu, "list", seed.participant)
-    assert "Group A" in text_of(mine) and "Group B" not in text_of(mine)
-    assert "member" not in text_of(mine).replace("Your groups", "")
+    assert "Group A" in reply_text(mine) and "Group B" not in reply_text(mine)
+    assert "member" not in reply_text(mine).replace("Your groups", "")
     info = await run(emu, "info", seed.facilitator, group="Group A")
     assert info.ephemeral
-    body = text_of(info)
+    body = reply_text(info)
     assert f"<@{seed.participant}>" in body and "channel and permissions as expected" in body
     refused = await run(emu, "info", seed.participant, group="Group A")
-    assert "only for the facilitators" in text_of(refused)
+    assert "only for the facilitators" in reply_text(refused)
 
 
 async def test_lock_unlock_slowmode_timeout_are_applied_and_audited(hearth: Harness) -> None:
@@ -278,7 +271,7 @@ async def test_lock_unlock_slowmode_timeout_are_applied_and_audited(hearth: Harn
     assert emu.state.channels[group.channel_id]["rate_limit_per_user"] == 30
     handle = await run(emu, "timeout", seed.facilitator, member=seed.participant, minutes=15,
                        reason="<@everyone> spam", group=group.name)
-    assert "can't post in **Tuesday Evening SUD** until" in text_of(handle)
+    assert "can't post in **Tuesday Evening SUD** until" in reply_text(handle)
     # A mute in this group's channel only (a member overwrite), never a server-wide Discord timeout.
     put = next(r for r in emu.requests
                if r.method == "PUT" and r.path == f"/channels/{group.channel_id}/permissions/{seed.participant}")
@@ -294,13 +287,13 @@ async def test_lock_unlock_slowmode_timeout_are_applied_and_audited(hearth: Harn
     # Facilitators cannot mute staff or on-call members.
     refused_staff = await run(emu, "timeout", seed.facilitator, member=seed.on_call, minutes=5, reason="x",
                               group=group.name)
-    assert "can't be muted by facilitators" in text_of(refused_staff)
+    assert "can't be muted by facilitators" in reply_text(refused_staff)
     # Refusals: a participant cannot moderate; a non-member cannot be timed out.
     refused = await run(emu, "lock", seed.participant, group=group.name)
-    assert "only for the facilitators" in text_of(refused)
+    assert "only for the facilitators" in reply_text(refused)
     outsider = await run(emu, "timeout", seed.facilitator, member=seed.outsider, minutes=5, reason="x",
                          group=group.name)
-    assert "not a member" in text_of(outsider)
+    assert "not a member" in reply_text(outsider)
     log = await hearth.running.services.groups.moderation_log(group.id)
     actions = [e.action for e in log]
     for expected in ("create", "add", "lock", "unlock", "slowmode", "timeout"):
@@ -315,9 +308,9 @@ async def test_archive_makes_channel_read_only_and_removes_roles(hearth: Harness
     group = (await create_group(hearth, facilitator=seed.facilitator))["group"]
     await run(emu, "add", seed.staff, member=seed.participant, group=group.name)
     refused = await run(emu, "archive", seed.facilitator, group=group.name)
-    assert "only for program staff" in text_of(refused)
+    assert "only for program staff" in reply_text(refused)
     handle = await run(emu, "archive", seed.staff, group=group.name)
-    assert "archived" in text_of(handle)
+    assert "archived" in reply_text(handle)
     assert group.role_id not in role_ids(emu, seed.participant)
     overwrites = {int(o["id"]): o for o in emu.state.channels[group.channel_id]["permission_overwrites"]}
     assert int(overwrites[group.role_id]["deny"]) & SEND
@@ -326,7 +319,7 @@ async def test_archive_makes_channel_read_only_and_removes_roles(hearth: Harness
     assert await service.groups_of_member(seed.participant) == []
     assert (await service.find(group.name)).archived
     late = await run(emu, "add", seed.staff, member=seed.participant2, group=group.name)
-    assert "archived" in text_of(late)
+    assert "archived" in reply_text(late)
 
 
 async def test_repair_after_channel_deleted_outside_the_bot(hearth: Harness) -> None:
@@ -338,10 +331,10 @@ async def test_repair_after_channel_deleted_outside_the_bot(hearth: Harness) -> 
     await emu.dispatch("CHANNEL_DELETE", gone)
     await hearth.settle()
     info = await run(emu, "info", seed.staff, group=group.name)
-    assert "channel missing" in text_of(info)
+    assert "channel missing" in reply_text(info)
     before = len(emu.requests)
     handle = await run(emu, "repair", seed.staff, group=group.name)
-    assert "recreated the channel" in text_of(handle)
+    assert "recreated the channel" in reply_text(handle)
     repaired = await hearth.running.services.groups.find(group.name)
     assert repaired.channel_id is not None and repaired.channel_id != group.channel_id
     create = next(r for r in emu.requests[before:]
@@ -364,12 +357,12 @@ async def test_repair_after_channel_deleted_outside_the_bot(hearth: Harness) -> 
     await emu.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(seed.guild_id), "role_id": role["id"]})
     await hearth.settle()
     handle = await run(emu, "repair", seed.staff, group=group.name)
-    assert "recreated the role" in text_of(handle)
+    assert "recreated the role" in reply_text(handle)
     fixed = await hearth.running.services.groups.find(group.name)
     assert fixed.role_id is not None and fixed.role_id != group.role_id
     assert fixed.role_id in role_ids(emu, seed.participant)
     healthy = await run(emu, "repair", seed.staff, group=group.name)
-    assert "already healthy" in text_of(healthy)
+    assert "already healthy" in reply_text(healthy)
 
 
 async def test_create_with_voice_channel_and_group_zone(hearth: Harness) -> None:
@@ -385,4 +378,4 @@ async def test_create_with_voice_channel_and_group_zone(hearth: Harness) -> None
     assert overwrites[seed.guild_id] == overwrite(seed.guild_id, 0, 0, VIEW)
     assert overwrites[group.role_id] == overwrite(group.role_id, 0, connect)
     assert emu.state.channels[group.voice_channel_id]["type"] == 2
-    assert "Voice channel" in text_of(made["handle"])
+    assert "Voice channel" in reply_text(made["handle"])

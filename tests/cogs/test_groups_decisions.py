@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.cogs.test_groups import create_group, role_ids, run, text_of
+from tests.cogs.test_groups import create_group, role_ids, run
 from tests.harness import Harness
+from tests.helpers import reply_text
 
 
 async def request_dm(hearth: Harness) -> dict[str, object]:
@@ -33,7 +34,7 @@ async def test_approve_and_deny_pressed_at_the_same_moment_never_grant_a_denied_
         assert not has_role and members == []
     else:
         assert has_role and members == [seed.participant]
-    answers = [text_of(approve), text_of(deny)]
+    answers = [reply_text(approve), reply_text(deny)]
     assert sum("a moment ago" in a for a in answers) == 1, answers
 
 
@@ -46,7 +47,7 @@ async def test_a_failed_role_grant_undoes_the_approval(hearth: Harness) -> None:
     )
     click = await emu.click_button(dm, "hearth:groups:approve:1", user_id=seed.facilitator)
     await click.wait_response()
-    assert "Manage Roles" in text_of(click)
+    assert "Manage Roles" in reply_text(click)
     service = hearth.running.services.groups
     assert (await service.get_request(1)).status == "pending"
     assert await service.members_of_group(group.id) == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.cogs.test_groups import create_group, run, text_of
+from tests.cogs.test_groups import create_group, run
 from tests.harness import Harness
+from tests.helpers import reply_text
 
 
 def reminders(hearth: Harness, channel_id: int) -> list[str]:
@@ -18,7 +19,7 @@ async def weekly_monday_group(hearth: Harness, **options: Any) -> Any:
     group = (await create_group(hearth, facilitator=seed.facilitator, **options))["group"]
     handle = await run(hearth.emu, "schedule add", seed.facilitator, group=group.name, weekday="monday",
                        time="18:00", duration_minutes=90)
-    assert "every Monday at 18:00 (America/New_York)" in text_of(handle)
+    assert "every Monday at 18:00 (America/New_York)" in reply_text(handle)
     return group
 
 
@@ -54,11 +55,11 @@ async def test_no_reminder_on_a_skipped_date(hearth: Harness) -> None:
     group = await weekly_monday_group(hearth)
     seed = hearth.seed
     refused = await run(hearth.emu, "schedule skip", seed.participant, group=group.name, date="2026-03-09")
-    assert "only for the facilitators" in text_of(refused)
+    assert "only for the facilitators" in reply_text(refused)
     bad = await run(hearth.emu, "schedule skip", seed.facilitator, group=group.name, date="09/03/2026")
-    assert "**date**" in text_of(bad)
+    assert "**date**" in reply_text(bad)
     handle = await run(hearth.emu, "schedule skip", seed.facilitator, group=group.name, date="2026-03-09")
-    assert "No **" in text_of(handle) and "2026-03-09" in text_of(handle)
+    assert "No **" in reply_text(handle) and "2026-03-09" in reply_text(handle)
     work = hearth.running.get_cog("Groups").reminders  # type: ignore[union-attr]
     hearth.clock.set(datetime(2026, 3, 2, 22, 0, tzinfo=UTC))
     await hearth.run_due("group_sessions")
@@ -104,13 +105,13 @@ async def test_schedule_remove_and_validation(hearth: Harness) -> None:
     group = await weekly_monday_group(hearth)
     seed, emu = hearth.seed, hearth.emu
     bad = await run(emu, "schedule add", seed.facilitator, group=group.name, weekday="tuesday", time="25:00")
-    assert "**time**" in text_of(bad)
+    assert "**time**" in reply_text(bad)
     dup = await run(emu, "schedule add", seed.facilitator, group=group.name, weekday="monday", time="18:00")
-    assert "already meets" in text_of(dup)
+    assert "already meets" in reply_text(dup)
     removed = await run(emu, "schedule remove", seed.facilitator, group=group.name, weekday="monday", time="18:00")
-    assert "Removed" in text_of(removed)
+    assert "Removed" in reply_text(removed)
     hearth.clock.set(datetime(2026, 3, 2, 22, 0, tzinfo=UTC))
     await hearth.run_due("group_sessions")
     assert reminders(hearth, group.channel_id) == []
     info = await run(emu, "info", seed.facilitator, group=group.name)
-    assert "no weekly sessions" in text_of(info)
+    assert "no weekly sessions" in reply_text(info)

@@ -7,18 +7,11 @@ from typing import Any
 
 from tests.emulator import Emulator
 from tests.harness import Harness
+from tests.helpers import reply_text
 
 CELEBRATE = "hearth:milestones:celebrate:"
 
 
-def text_of(handle: Any) -> str:
-    parts = []
-    for m in handle.all_messages():
-        parts.append(m.get("content") or "")
-        for embed in m.get("embeds") or []:
-            parts.append(embed.get("title", "") + "\n" + embed.get("description", ""))
-            parts.append((embed.get("footer") or {}).get("text", ""))
-    return "\n".join(parts)
 
 
 async def milestone(hearth: Harness, sub: str, user_id: int | None = None, **options: Any) -> Any:
@@ -61,29 +54,29 @@ def celebrate_id(message: dict[str, Any]) -> str:
 
 async def test_set_list_reset_remove(hearth: Harness) -> None:
     made = await milestone(hearth, "set", date="2026-02-23", label="alcohol-free")
-    assert "alcohol-free" in text_of(made) and "14 days" in text_of(made) and "March 9, 2026" in text_of(made)
+    assert "alcohol-free" in reply_text(made) and "14 days" in reply_text(made) and "March 9, 2026" in reply_text(made)
 
     listed = await milestone(hearth, "list")
-    text = text_of(listed)
+    text = reply_text(listed)
     assert "alcohol-free** — 7 days (since 2026-02-23)" in text
     assert "Next milestone: **14 days** on Monday, March 9, 2026" in text
     assert "by DM, just to you" in text
 
     reset = await milestone(hearth, "reset", label="Alcohol-Free", date="2026-02-28")
-    text = text_of(reset)
+    text = reply_text(reset)
     assert "Thank you for being honest" in text
     # 2026-02-23 → 02-28 is 5 days with the slip day lost (4), plus 2 days since: 6 of the last 7.
     assert "6 of the last 7 days" in text
     assert "fail" not in text.lower() and "relapse" not in text.lower()
 
     listed = await milestone(hearth, "list")
-    assert "2 days (since 2026-02-28)" in text_of(listed)
-    assert "Days in recovery: 6 of the last 7 days" in text_of(listed)
+    assert "2 days (since 2026-02-28)" in reply_text(listed)
+    assert "Days in recovery: 6 of the last 7 days" in reply_text(listed)
 
     removed = await milestone(hearth, "remove", label="alcohol-free")
-    assert "removed" in text_of(removed)
+    assert "removed" in reply_text(removed)
     listed = await milestone(hearth, "list")
-    assert "no counters yet" in text_of(listed)
+    assert "no counters yet" in reply_text(listed)
     assert await hearth.running.db.fetch_value("SELECT COUNT(*) FROM milestone_runs") == 0
 
 
@@ -98,14 +91,14 @@ async def test_bad_input_gets_clear_replies_and_stores_nothing(hearth: Harness) 
         ({"date": "2026-01-01", "label": "**big**"}, "**label**", "formatting"),
     ]
     for options, field, fragment in cases:
-        text = text_of(await milestone(hearth, "set", **options))
+        text = reply_text(await milestone(hearth, "set", **options))
         assert field in text and fragment in text, (options, text)
     assert await hearth.running.db.fetch_value("SELECT COUNT(*) FROM milestone_counters") == 0
     for i in range(5):
         await milestone(hearth, "set", date="2026-01-01", label=f"counter {i}")
-    sixth = text_of(await milestone(hearth, "set", date="2026-01-01", label="sixth"))
+    sixth = reply_text(await milestone(hearth, "set", date="2026-01-01", label="sixth"))
     assert "**label**" in sixth and "up to 5 counters" in sixth
-    missing = text_of(await milestone(hearth, "remove", label="nothing"))
+    missing = reply_text(await milestone(hearth, "remove", label="nothing"))
     assert "no counter called" in missing and "counter 0" in missing
     assert await hearth.running.db.fetch_value("SELECT COUNT(*) FROM milestone_counters") == 5
 
@@ -130,7 +123,7 @@ async def test_private_celebration_is_a_dm_exactly_once_across_a_restart(hearth:
 async def test_community_celebration_and_celebrate_button(hearth: Harness) -> None:
     emu, seed = hearth.emu, hearth.seed
     chosen = await settings(hearth, seed.participant, milestone_visibility="community")
-    assert "community" in text_of(chosen)
+    assert "community" in reply_text(chosen)
     await milestone(hearth, "set", date="2026-03-01", label="substance-free")
     await hearth.run_due("milestones")
     post = await emu.wait_for_message(
@@ -141,7 +134,7 @@ async def test_community_celebration_and_celebrate_button(hearth: Harness) -> No
 
     own = await emu.click_button(post, custom_id, user_id=seed.participant)
     await own.wait_response()
-    assert own.ephemeral and "can't cheer for yourself" in text_of(own)
+    assert own.ephemeral and "can't cheer for yourself" in reply_text(own)
 
     cheer = await emu.click_button(post, custom_id, user_id=seed.participant2)
     response = await cheer.wait_response()
@@ -154,7 +147,7 @@ async def test_community_celebration_and_celebrate_button(hearth: Harness) -> No
         modal_id, {"words": "So proud of you @everyone <@&123> keep going"}, user_id=seed.participant2
     )
     await submitted.wait_response()
-    assert "sent to them by DM" in text_of(submitted)
+    assert "sent to them by DM" in reply_text(submitted)
     dm = await emu.wait_for_dm(seed.participant, lambda m: "encouragement" in (m.get("content") or ""))
     assert "So proud of you" in dm["content"]
     assert "@everyone" not in dm["content"] and "<@&123>" not in dm["content"]
@@ -166,7 +159,7 @@ async def test_community_celebration_and_celebrate_button(hearth: Harness) -> No
 
     again = await emu.click_button(post, custom_id, user_id=seed.participant2)
     await again.wait_response()
-    assert "already cheered" in text_of(again)
+    assert "already cheered" in reply_text(again)
     second = await emu.click_button(post, custom_id, user_id=seed.facilitator)
     await second.wait_response()
     current = await emu.wait_for_message(
@@ -179,7 +172,7 @@ async def test_community_celebration_and_celebrate_button(hearth: Harness) -> No
     await hearth.restart()
     after = await emu.click_button(post, custom_id, user_id=seed.participant2)
     await after.wait_response()
-    assert "already cheered" in text_of(after)
+    assert "already cheered" in reply_text(after)
     assert await hearth.running.db.fetch_value("SELECT COUNT(*) FROM milestone_cheers") == 2
 
 
@@ -247,7 +240,7 @@ async def test_late_inside_the_grace_window_then_skipped_outside_it(hearth: Harn
     status = await hearth.running.db.fetch_value("SELECT status FROM milestone_celebrations WHERE milestone = 14")
     assert status == "skipped"
     listed = await milestone(hearth, "list")
-    assert "Next milestone: **30 days** on Thursday, March 26, 2026" in text_of(listed)
+    assert "Next milestone: **30 days** on Thursday, March 26, 2026" in reply_text(listed)
 
 
 async def test_leap_day_counter(harness_factory: Harness) -> None:
@@ -257,7 +250,7 @@ async def test_leap_day_counter(harness_factory: Harness) -> None:
     try:
         emu, seed = hearth.emu, hearth.seed
         made = await milestone(hearth, "set", date="2024-02-29", label="leap")
-        assert "**1 year** on Friday, February 28, 2025" in text_of(made)
+        assert "**1 year** on Friday, February 28, 2025" in reply_text(made)
         hearth.clock.set(datetime(2025, 2, 28, 13, 59, tzinfo=UTC))  # 08:59 EST
         await hearth.run_due("milestones")
         assert not any("1 year" in d for d in dms(emu, seed.participant))
@@ -285,7 +278,7 @@ async def test_time_zone_change_between_scheduling_and_firing(hearth: Harness) -
     emu, seed = hearth.emu, hearth.seed
     await milestone(hearth, "set", date="2026-02-24")  # 7 days on 03-03: 09:00 New York = 14:00 UTC
     changed = await settings(hearth, seed.participant, timezone="Asia/Tokyo")
-    assert "Asia/Tokyo" in text_of(changed)
+    assert "Asia/Tokyo" in reply_text(changed)
     hearth.clock.set(datetime(2026, 3, 2, 23, 59, tzinfo=UTC))  # 08:59 on 03-03 in Tokyo
     await hearth.run_due("milestones")
     assert not any("7 days" in d for d in dms(emu, seed.participant))

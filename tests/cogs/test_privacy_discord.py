@@ -11,10 +11,11 @@ from typing import Any
 
 from tests.cogs.test_checkins import make_group
 from tests.cogs.test_checkins_pulse import low
-from tests.cogs.test_crisis import IMMINENT, text_of, wait_alert
+from tests.cogs.test_crisis import IMMINENT, wait_alert
 from tests.cogs.test_groups import role_ids
 from tests.cogs.test_privacy_posts import delete_my_data
 from tests.harness import Harness
+from tests.helpers import message_text
 
 REMOVED = "Removed at the person's request."
 
@@ -94,16 +95,16 @@ async def test_closed_incident_alert_drops_the_excerpt_on_deletion(hearth: Harne
     services = hearth.running.services
     await emu.send_message(seed.checkins, uid, IMMINENT)
     alert = await wait_alert(hearth)
-    assert "kill myself" in text_of(alert)
+    assert "kill myself" in message_text(alert)
     await close_incident(hearth, 1)
-    assert "kill myself" in text_of(message(hearth, alert["id"]) or {})  # closed, not yet deleted: kept
+    assert "kill myself" in message_text(message(hearth, alert["id"]) or {})  # closed, not yet deleted: kept
 
     text = await delete_my_data(hearth, uid)
     assert "excerpt of your message was removed" in text
     await hearth.run_due("crisis")
     after = message(hearth, alert["id"])
-    assert after is not None and "Excerpt" not in text_of(after) and "kill" not in text_of(after)
-    assert "incident #1" in text_of(after)  # the metadata stays
+    assert after is not None and "Excerpt" not in message_text(after) and "kill" not in message_text(after)
+    assert "incident #1" in message_text(after)  # the metadata stays
     assert (await services.crisis.get(1)).excerpt is None
 
 
@@ -112,13 +113,13 @@ async def test_retention_purge_drops_the_excerpt_from_the_alert(hearth: Harness)
     await emu.send_message(seed.checkins, seed.participant, IMMINENT)
     alert = await wait_alert(hearth)
     await close_incident(hearth, 1)
-    assert "kill myself" in text_of(message(hearth, alert["id"]) or {})
+    assert "kill myself" in message_text(message(hearth, alert["id"]) or {})
     hearth.clock.advance(days=366)
     await hearth.run_due("crisis-retention")
     assert await hearth.running.services.crisis.incident_if_any(1) is None
     await hearth.run_due("discord-cleanup")
     after = message(hearth, alert["id"])
-    assert after is not None and "Excerpt" not in text_of(after) and "kill" not in text_of(after)
+    assert after is not None and "Excerpt" not in message_text(after) and "kill" not in message_text(after)
     assert await hearth.running.db.fetch_value("SELECT COUNT(*) FROM discord_cleanup") == 0
 
 

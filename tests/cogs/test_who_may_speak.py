@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.cogs.test_milestones import celebrate_id, celebrations_in, dms, milestone, settings, text_of
+from tests.cogs.test_milestones import celebrate_id, celebrations_in, dms, milestone, settings
 from tests.harness import Harness
+from tests.helpers import reply_text
 
 
 async def community_celebration(hearth: Harness) -> dict[str, object]:
@@ -19,7 +20,7 @@ async def test_celebrate_needs_a_program_role(hearth: Harness) -> None:
     post = await community_celebration(hearth)
     refused = await emu.click_button(post, celebrate_id(post), user_id=seed.outsider)
     await refused.wait_response()
-    assert refused.ephemeral and "only for" in text_of(refused)
+    assert refused.ephemeral and "only for" in reply_text(refused)
     assert await hearth.running.db.fetch_value("SELECT COUNT(*) FROM milestone_cheers") == 0
 
 
@@ -39,7 +40,7 @@ async def test_encouragement_shows_where_a_link_goes(hearth: Harness) -> None:
 
 async def test_group_add_takes_only_participants_and_facilitators(hearth: Harness) -> None:
     from tests.cogs.test_groups import create_group, role_ids, run
-    from tests.cogs.test_groups import text_of as group_text
+    from tests.helpers import reply_text as group_text
 
     emu, seed = hearth.emu, hearth.seed
     group = (await create_group(hearth, facilitator=seed.facilitator))["group"]
@@ -51,7 +52,7 @@ async def test_group_add_takes_only_participants_and_facilitators(hearth: Harnes
 
 
 async def test_one_worried_report_per_reporter_per_person_per_day(hearth: Harness) -> None:
-    from tests.cogs.test_crisis import text_of as crisis_text
+    from tests.helpers import message_text as crisis_text
 
     emu, seed = hearth.emu, hearth.seed
     bot = hearth.running

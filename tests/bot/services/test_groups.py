@@ -17,18 +17,17 @@ from bot.delivery import Delivered, DeliveryFailed
 from bot.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from bot.permissions import HearthRole, Person
 from bot.repositories.groups import GroupRow, SessionRow
+from bot.services.group_sessions import SessionReminders, session_start
 from bot.services.groups import (
     GroupsService,
-    SessionReminders,
     name_key,
     parse_date,
     parse_time,
     parse_weekday,
-    session_start,
     slugify,
 )
 from bot.wiring import build_services
-from tests.bot.test_config import minimal
+from tests.helpers import minimal
 
 STAFF = Person(1, frozenset({HearthRole.STAFF}))
 FACILITATOR = Person(2, frozenset({HearthRole.FACILITATOR}))
