@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import discord
 import yarl
@@ -16,10 +19,11 @@ from bot.config import DiscordSettings, Settings
 from bot.db import Database
 from bot.errors import new_incident_code
 from bot.permissions import Person, RoleMap
+from bot.repositories import command_sync
 from bot.routing import MessageRouter
 from bot.scheduler import Scheduler
 from bot.screening import CrisisScreen, UnscreenedText
-from bot.ui import NO_MENTIONS, report_error
+from bot.ui import NO_MENTIONS, log_task_errors, report_error
 from bot.wiring import Services
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,7 @@ class HearthBot(commands.Bot):
         clock: Clock,
         extensions: tuple[str, ...] = EXTENSIONS,
         sync_commands: bool = True,
+        force_sync: bool = False,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -99,6 +104,7 @@ class HearthBot(commands.Bot):
         self.roles = RoleMap(settings.roles)
         self._extensions = extensions
         self._sync_commands = sync_commands
+        self._force_sync = force_sync
         self._startup_task: asyncio.Task[None] | None = None
         # Replaced by the crisis extension when it loads (see bot.screening).
         self.crisis_screen: CrisisScreen = UnscreenedText()
@@ -107,6 +113,8 @@ class HearthBot(commands.Bot):
             group_of_channel=services.crisis.group_for_channel,
         )
         self.scheduler_started = asyncio.Event()
+        # Background work started by features (bot.spawn); close() waits for it like for event handlers.
+        self._spawned: set[asyncio.Task[Any]] = set()
 
     @property
     def guild_id(self) -> int:
@@ -125,16 +133,70 @@ class HearthBot(commands.Bot):
         role_ids = [r.id for r in member.roles] if isinstance(member, discord.Member) else []
         return self.roles.person(user.id, role_ids)
 
+    def spawn(self, name: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run ``coro`` in the background, its errors logged with an incident code, drained by ``close``."""
+        task = asyncio.get_running_loop().create_task(log_task_errors(name, coro), name=f"hearth: {name}")
+        self._spawned.add(task)
+
+        def done(finished: asyncio.Task[Any]) -> None:
+            self._spawned.discard(finished)
+            coro.close()  # cancelled before it started: closed, not left "never awaited"
+
+        task.add_done_callback(done)
+        return task
+
+    async def dm_channel(self, user_id: int) -> discord.DMChannel:
+        """The DM channel with a person, from the cache when it can (raises discord.HTTPException)."""
+        user = self.get_user(user_id) or await self.fetch_user(user_id)
+        return user.dm_channel or await user.create_dm()
+
+    async def send_dm(
+        self, user_id: int, content: str | None = None, *, embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None, nonce: str | None = None,
+        allowed_mentions: discord.AllowedMentions = NO_MENTIONS,
+    ) -> discord.Message:
+        """Every DM Hearth sends goes through here; raises discord.HTTPException when the person can't be reached."""
+        channel = await self.dm_channel(user_id)
+        kwargs: dict[str, Any] = {"allowed_mentions": allowed_mentions}
+        if embed is not None:
+            kwargs["embed"] = embed
+        if view is not None:
+            kwargs["view"] = view
+        if nonce is not None:
+            kwargs["nonce"] = nonce
+        return await channel.send(content, **kwargs)
+
     async def setup_hook(self) -> None:
         for extension in self._extensions:
             await self.load_extension(extension)
         self._place_commands()
         if self._sync_commands:
-            guild = discord.Object(self.guild_id)
-            synced_guild = await self.tree.sync(guild=guild)
-            synced_global = await self.tree.sync()
-            log.info("synced %d guild and %d global commands", len(synced_guild), len(synced_global))
+            await self.sync_commands(force=self._force_sync)
         self._startup_task = asyncio.create_task(self._start_scheduler_when_ready())
+
+    async def sync_commands(self, *, force: bool = False) -> list[str]:
+        """Send the application commands to Discord only when they changed since the last sync (the scopes synced).
+
+        Syncing is a bulk overwrite that Discord rate-limits per day, so a restart with the same commands only
+        checks (one GET per scope) that Discord still has them by name; ``python -m bot sync`` forces it.
+        """
+        synced = []
+        for name, guild in (("guild", discord.Object(self.guild_id)), ("global", None)):
+            payload = sorted((c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)),
+                             key=lambda c: (c.get("type", 1), c["name"]))
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+            scope = f"{self.application_id}:{name}" + (f":{self.guild_id}" if guild else "")
+            if not force and await command_sync.synced_hash(self.db, scope) == digest:
+                present = {(c.type.value, c.name) for c in await self.tree.fetch_commands(guild=guild)}
+                if present == {(c.get("type", 1), c["name"]) for c in payload}:
+                    continue
+            done = await self.tree.sync(guild=guild)
+            await command_sync.record_sync(self.db, scope, digest, self.clock.now())
+            synced.append(name)
+            log.info("synced %d %s command(s)", len(done), name)
+        if not synced:
+            log.info("application commands unchanged since the last sync; not synced")
+        return synced
 
     def _place_commands(self) -> None:
         """Commands usable in DMs stay global; every other command lives in the program's guild.
@@ -207,6 +269,7 @@ class HearthBot(commands.Bot):
             task for task in asyncio.all_tasks()
             if task is not current and not task.done() and task.get_name().startswith(self.HANDLER_TASK_PREFIXES)
         ]
+        running += [task for task in self._spawned if task is not current and not task.done()]
         if not running:
             return
         log.info("waiting for %d event handler(s) to finish before closing", len(running))
@@ -230,3 +293,26 @@ class HearthBot(commands.Bot):
         if ready_task is not None and not ready_task.done():
             ready_task.cancel()
             await asyncio.gather(ready_task, return_exceptions=True)
+
+
+def hearth_bot(interaction: discord.Interaction[Any]) -> HearthBot:
+    client = interaction.client
+    if not isinstance(client, HearthBot):
+        raise TypeError("interaction did not come through the Hearth bot")
+    return client
+
+
+CogT = TypeVar("CogT")
+
+
+def cog_of(interaction: discord.Interaction[Any], cog_type: type[CogT], name: str) -> CogT:
+    """The loaded cog a persistent item belongs to (its callbacks run outside the cog)."""
+    cog = hearth_bot(interaction).get_cog(name)
+    if not isinstance(cog, cog_type):
+        raise RuntimeError(f"the {name} extension is not loaded")
+    return cog
+
+
+def person_of(interaction: discord.Interaction[Any]) -> Person:
+    """The caller's Hearth roles, from the guild member even when the command came from a DM."""
+    return hearth_bot(interaction).person(interaction.user)

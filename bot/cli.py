@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("check-config", "validate the configuration and print a short summary (never the token)"),
         ("health", "exit 0 if the running bot is connected (its health.liveness_file is fresh), 1 otherwise"),
         ("doctor", "connect, check roles, channels and permissions (the crisis path first), print what is wrong"),
+        ("sync", "send the slash commands to Discord now (run does it by itself only when they changed)"),
         ("backup", "write a consistent copy of the database (safe while the bot runs), encrypted if configured"),
         ("restore", "replace the database with a backup (the bot must be stopped); deletions since are replayed"),
     ):
@@ -377,6 +378,31 @@ async def doctor(settings: Settings, token: str) -> int:
     return EXIT_RUNTIME if any(f.crisis for f in found) else EXIT_OK
 
 
+async def sync_commands(settings: Settings, token: str) -> int:
+    """Load every extension and overwrite the application commands in Discord, whether or not they changed."""
+    from bot.clock import SystemClock
+    from bot.runtime import build_bot
+
+    bot = await build_bot(settings, SystemClock(), force_sync=True)
+    try:
+        await asyncio.wait_for(bot.login(token), timeout=120)  # login runs setup_hook, which syncs
+    except discord.LoginFailure:
+        print(f"config error: discord.token_env: Discord rejected the token in ${settings.discord.token_env}",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    except NETWORK_ERRORS as exc:
+        print(f"error: cannot reach Discord: {describe_network_error(exc)}", file=sys.stderr)
+        return EXIT_CONFIG
+    except discord.HTTPException as exc:
+        print(f"error: Discord answered HTTP {exc.status} while syncing commands; try again later", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        await bot.close()
+        await bot.db.close()
+    print("slash commands synced")
+    return EXIT_OK
+
+
 def check_health(settings: Settings, max_age: float) -> int:
     path = settings.health.liveness_file
     if path is None:
@@ -453,6 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _passphrase(settings)  # fail now, not at the first daily backup
         if args.command == "doctor":
             return asyncio.run(doctor(settings, token))
+        if args.command == "sync":
+            return asyncio.run(sync_commands(settings, token))
         return asyncio.run(run_bot(settings, token))
     except ConfigError as exc:
         return _fail(exc.problems)

@@ -11,16 +11,12 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, ClassVar, Concatenate, ParamSpec, Self, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot.errors import DomainError, new_incident_code
-from bot.permissions import Person
-
-if TYPE_CHECKING:
-    from bot.app import HearthBot
 
 log = logging.getLogger(__name__)
 
@@ -204,28 +200,3 @@ class HearthModal(discord.ui.Modal):
         self, interaction: discord.Interaction[Any], error: Exception, /
     ) -> None:
         await report_error(interaction, error, where=f"modal {type(self).__name__}")
-
-
-def hearth_bot(interaction: discord.Interaction[Any]) -> HearthBot:
-    from bot.app import HearthBot
-
-    client = interaction.client
-    if not isinstance(client, HearthBot):
-        raise TypeError("interaction did not come through the Hearth bot")
-    return client
-
-
-CogT = TypeVar("CogT")
-
-
-def cog_of(interaction: discord.Interaction[Any], cog_type: type[CogT], name: str) -> CogT:
-    """The loaded cog a persistent item belongs to (its callbacks run outside the cog)."""
-    cog = hearth_bot(interaction).get_cog(name)
-    if not isinstance(cog, cog_type):
-        raise RuntimeError(f"the {name} extension is not loaded")
-    return cog
-
-
-def person_of(interaction: discord.Interaction[Any]) -> Person:
-    """The caller's Hearth roles, from the guild member even when the command came from a DM."""
-    return hearth_bot(interaction).person(interaction.user)

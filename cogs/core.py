@@ -17,12 +17,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot
+from bot.app import HearthBot, person_of
 from bot.backup import BackupError, DailyBackups
 from bot.permissions import HearthRole, Person
 from bot.scheduler import PeriodicWork
 from bot.selfcheck import Finding, findings, report_text, snapshot_of, staff_channel_usable
-from bot.ui import person_of, reply
+from bot.ui import reply
 
 log = logging.getLogger(__name__)
 

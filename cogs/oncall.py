@@ -13,11 +13,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot
+from bot.app import HearthBot, person_of
 from bot.errors import InvalidInput
 from bot.permissions import HearthRole, require
 from bot.services.oncall import WORK_NAME
-from bot.ui import NO_MENTIONS, person_of, reply
+from bot.ui import NO_MENTIONS, reply
 
 log = logging.getLogger(__name__)
 

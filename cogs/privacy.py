@@ -12,14 +12,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot
+from bot.app import HearthBot, hearth_bot
 from bot.delivery import classify
 from bot.privacy import DeletionResult
 from bot.repositories.discord_cleanup import CleanupRow
 from bot.services.deletion_log import RETRY_WORK as DELETION_RETRY_WORK
 from bot.services.discord_cleanup import DROP_EXCERPT, REMOVED_TEXT, CleanupReport
 from bot.services.discord_cleanup import WORK_NAME as DISCORD_CLEANUP_WORK
-from bot.ui import HearthView, PersistentButton, hearth_bot, reply
+from bot.ui import HearthView, PersistentButton, reply
 
 log = logging.getLogger(__name__)
 

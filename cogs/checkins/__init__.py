@@ -1,4 +1,4 @@
-"""Daily check-ins: /checkin, in-channel check-ins, /reminders, /progress and /group pulse.
+"""Daily check-ins: /checkin, in-channel check-ins, /reminders and /progress (/group pulse is in the groups cog).
 
 Discord I/O only; the rules live in bot.services.checkins and bot.services.reminders.
 """
@@ -16,13 +16,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot
+from bot.app import HearthBot, person_of
 from bot.delivery import Delivered, classify
 from bot.routing import FEATURES, Place, Routed
 from bot.services.concern_notices import WORK_NAME as CONCERN_NOTICES_WORK
-from bot.services.contracts import GroupRef
 from bot.services.reminders import WORK_NAME
-from bot.ui import NO_MENTIONS, person_of, reply
+from bot.ui import reply
 from cogs.checkins import _embeds
 from cogs.checkins._views import (
     CheckinModal,
@@ -30,8 +29,6 @@ from cogs.checkins._views import (
     ReachedOutButton,
     ShareButton,
     send_concern_notice,
-    send_dm,
-    spawn,
 )
 
 log = logging.getLogger(__name__)
@@ -42,39 +39,6 @@ DYNAMIC_ITEMS = (ShareButton, OpenCheckinButton, ReachedOutButton)
 RECORDED = "✅"
 NOTE_ONLY = "📝"
 IN_FLIGHT = 64
-
-
-def make_pulse_command() -> app_commands.Command[Any, ..., None]:
-    """``/group pulse``, attached to the groups extension's /group command group."""
-
-    @app_commands.command(
-        name="pulse", description="How a group is doing: today's check-ins, mood trend, who's been quiet",
-        extras={"audience": "facilitator"},
-    )
-    @app_commands.describe(group="The group", days="How many days of mood trend (1–90, default 7)")
-    async def pulse(
-        interaction: discord.Interaction[HearthBot],
-        group: app_commands.Range[str, 1, 100],
-        days: app_commands.Range[int, 1, 90] = 7,
-    ) -> None:
-        bot = interaction.client
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        row = await bot.services.groups.find(group)
-        ref = GroupRef(
-            id=row.id, name=row.name, channel_id=row.channel_id, role_id=row.role_id, timezone=row.timezone,
-            archived=row.archived,
-        )
-        report = await bot.services.checkins.pulse(person_of(interaction), ref, days)
-        await reply(interaction, _embeds.pulse_text(report))
-
-    @pulse.autocomplete("group")
-    async def _group_names(interaction: discord.Interaction[HearthBot], current: str) -> list[app_commands.Choice[str]]:
-        names = await interaction.client.services.groups.visible_names(
-            person_of(interaction), current, manageable=True
-        )
-        return [app_commands.Choice(name=n, value=n) for n in names]
-
-    return pulse
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
@@ -122,7 +86,6 @@ class Checkins(commands.Cog):
     def __init__(self, bot: HearthBot) -> None:
         self.bot = bot
         self.reminders_group = Reminders(bot)
-        self._pulse: app_commands.Command[Any, ..., None] | None = None
         # In-channel check-ins handled at once (record + reaction). discord.py starts a task per
         # message; under a burst hundreds would otherwise run side by side and every other handler,
         # a crisis message's included, would wait behind all of their steps on the one event loop.
@@ -140,12 +103,6 @@ class Checkins(commands.Cog):
         notices = self.bot.services.checkins.concern_notices
         notices.sender = functools.partial(send_concern_notice, self.bot)
         self.bot.scheduler.register(CONCERN_NOTICES_WORK, notices)
-        group_cmd = self._group_command()
-        if group_cmd is None:
-            log.warning("the /group command is not loaded; /group pulse is unavailable")
-        else:
-            self._pulse = make_pulse_command()
-            group_cmd.add_command(self._pulse)
 
     async def cog_unload(self) -> None:
         self.bot.router.remove(ROUTE_NAME)
@@ -154,16 +111,6 @@ class Checkins(commands.Cog):
         self.bot.services.checkins.concern_notices.sender = None
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.tree.remove_command("reminders")
-        group_cmd = self._group_command()
-        if group_cmd is not None and self._pulse is not None:
-            group_cmd.remove_command(self._pulse.name)
-
-    def _group_command(self) -> app_commands.Group | None:
-        for cog in self.bot.cogs.values():
-            group = cog.app_command if isinstance(cog, commands.GroupCog) else None
-            if group is not None and group.name == "group":
-                return group
-        return None
 
     # ------------------------------------------------------------------ /checkin
     @app_commands.command(
@@ -229,16 +176,20 @@ class Checkins(commands.Cog):
             except discord.HTTPException as exc:
                 log.warning("could not react to check-in %s: %s", message.id, exc.status)
         if result.send_format_hint:
-            spawn("check-in format hint", send_dm(self.bot, message.author.id, _embeds.format_hint_text()))
+            self.bot.spawn("check-in format hint", self._send_format_hint(message.author.id))
+
+    async def _send_format_hint(self, user_id: int) -> None:
+        try:
+            await self.bot.send_dm(user_id, _embeds.format_hint_text())
+        except discord.HTTPException as exc:
+            log.info("could not DM user %s the check-in format hint (code %s)", user_id, exc.code)
 
     # ------------------------------------------------------------------ reminders
     async def send_reminder(self, user_id: int, local_date: date) -> Delivered:
         view = discord.ui.View(timeout=None)
         view.add_item(OpenCheckinButton(user_id))
         try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            channel = await user.create_dm()
-            message = await channel.send(_embeds.reminder_dm_text(local_date), view=view, allowed_mentions=NO_MENTIONS)
+            message = await self.bot.send_dm(user_id, _embeds.reminder_dm_text(local_date), view=view)
         except Exception as exc:
             failure = classify(exc)
             log.log(logging.INFO if failure.permanent else logging.WARNING, "reminder DM to user %s failed (%s)%s",

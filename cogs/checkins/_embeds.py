@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.services.checkins import CheckinOutcome, Progress, PulseReport, ShareDraft
+from bot.services.checkins import CheckinOutcome, Progress, ShareDraft
 from bot.services.concern_notices import ConcernNotice
 from bot.services.reminders import ReminderStatus
 from bot.text import neutralize_mentions, truncate
@@ -92,33 +92,6 @@ def chart_alt_text(progress: Progress) -> str:
             parts.append(f"last 7 days {sum(recent) / len(recent):.1f}")
     parts.append("days without a check-in are gaps")
     return truncate("; ".join(parts) + ".", 1000)
-
-
-def pulse_text(report: PulseReport) -> str:
-    name = neutralize_mentions(report.group.name)
-    lines = [f"**Pulse — {name}** (only you can see this)"]
-    if report.sharing_checked_in:
-        lines.append("Checked in today: " + ", ".join(f"<@{u}>" for u in report.sharing_checked_in))
-    else:
-        lines.append("Checked in today: nobody who shares with the group yet.")
-    if report.sharing_not_yet:
-        lines.append("Not yet today: " + ", ".join(f"<@{u}>" for u in report.sharing_not_yet))
-    if report.not_sharing:
-        lines.append(f"_{report.not_sharing} member(s) don't share check-ins with the group and aren't listed._")
-    shown = [p for p in report.trend if p.average is not None]
-    if shown:
-        lines.append(f"\n**Average mood, last {_days(report.days)}** (no names):")
-        lines.extend(f"{p.day:%a %b %d}: {p.average:.1f} ({p.count} check-ins)" for p in shown)
-    else:
-        lines.append(
-            f"\nAverage mood: not shown — fewer than 3 members checked in on each of the last {_days(report.days)}."
-        )
-    if report.silent:
-        lines.append(f"\n**No check-in for {_days(report.silent_days)} or more** — maybe a gentle hello:")
-        for uid, last in report.silent:
-            when = f"last {last:%b %d}" if last else "no check-ins yet"
-            lines.append(f"• <@{uid}> ({when})")
-    return truncate("\n".join(lines), 2000)
 
 
 def reminder_status_text(status: ReminderStatus) -> str:

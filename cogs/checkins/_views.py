@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.app import hearth_bot, person_of
 from bot.delivery import Delivered, classify
 from bot.screening import ScreenRequest
 from bot.services.checkins import NOTE_LIMIT, CheckinOutcome, validate_modal
 from bot.services.concern_notices import ConcernNotice
-from bot.ui import NO_MENTIONS, HearthModal, PersistentButton, guarded, hearth_bot, log_task_errors, person_of, reply
+from bot.ui import NO_MENTIONS, HearthModal, PersistentButton, guarded, reply
 from cogs.checkins import _embeds
 
 if TYPE_CHECKING:
@@ -21,41 +21,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Background sends (concern notices) must be referenced until done.
-_background: set[asyncio.Task[Any]] = set()
-
-
-def spawn(name: str, coro: Any) -> None:
-    task = asyncio.get_running_loop().create_task(log_task_errors(name, coro))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
-
-
-async def send_dm(bot: HearthBot, user_id: int, content: str, view: discord.ui.View | None = None) -> bool:
-    """DM a person; False if they can't be reached (DMs closed, unknown user)."""
-    try:
-        user = bot.get_user(user_id) or await bot.fetch_user(user_id)
-        channel = await user.create_dm()
-        if view is not None:
-            await channel.send(content, view=view, allowed_mentions=NO_MENTIONS)
-            view.stop()  # the DynamicItems stay clickable through the bot's registry
-        else:
-            await channel.send(content, allowed_mentions=NO_MENTIONS)
-    except (discord.Forbidden, discord.NotFound) as exc:
-        log.info("could not DM user %s (code %s)", user_id, getattr(exc, "code", None))
-        return False
-    return True
-
-
 async def send_concern_notice(bot: HearthBot, facilitator_id: int, notice: ConcernNotice) -> Delivered:
     """One facilitator's copy of a check-in concern notice (queued and retried by ConcernNotices)."""
     view = discord.ui.View(timeout=None)
     view.add_item(ReachedOutButton(notice.concern_id))
     try:
-        user = bot.get_user(facilitator_id) or await bot.fetch_user(facilitator_id)
-        message = await (await user.create_dm()).send(
-            _embeds.concern_text(notice), view=view, allowed_mentions=NO_MENTIONS
-        )
+        message = await bot.send_dm(facilitator_id, _embeds.concern_text(notice), view=view)
     except Exception as exc:
         raise classify(exc) from exc
     finally:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Coroutine
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -19,7 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot
+from bot.app import HearthBot, person_of
 from bot.crisis.backlog import snowflake_at
 from bot.crisis.detector import Assessment, Severity
 from bot.crisis.screening import own_words
@@ -30,7 +29,7 @@ from bot.routing import SCREENING, Place, Routed
 from bot.scheduler import PeriodicWork
 from bot.screening import ScreenRequest, UnscreenedText
 from bot.services.crisis import CURSORS_WORK, RETENTION_WORK, WORK_NAME, DegradedSend, Report, ReportOutcome
-from bot.ui import log_task_errors, person_of, reply
+from bot.ui import reply
 from cogs.crisis import _embeds
 from cogs.crisis._delivery import DiscordCourier
 from cogs.crisis._incidents import Incidents
@@ -109,25 +108,15 @@ class Crisis(commands.Cog):
             self.bot.tree.remove_command(menu.name, type=menu.type)
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         for task in list(self._tasks):
-            task.cancel()
+            task.cancel()  # the backlog screening of this load; the next load starts its own
         try:
             await self.service.cursors.flush()
         except Exception:
             log.exception("could not save the screening cursors at shutdown; a few messages will be screened again")
 
-    def _spawn(self, name: str, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(log_task_errors(name, coro))
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Task[Any]) -> None:
-            self._tasks.discard(finished)
-            coro.close()  # cancelled before it started (a quick unload): closed, not left "never awaited"
-
-        task.add_done_callback(done)
-
     def kick_delivery(self) -> None:
         """Deliver whatever is due now (e.g. an embed refresh) without waiting for the timer."""
-        self._spawn("crisis delivery", self.service.deliver_pending(self.bot.clock.now()))
+        self.bot.spawn("crisis delivery", self.service.deliver_pending(self.bot.clock.now()))
 
     # StaffDirectory
     def on_call_members(self) -> list[int]:
@@ -210,7 +199,7 @@ class Crisis(commands.Cog):
             at=self.bot.clock.now(), alert_channel_id=alert.channel_id if alert else None,
             alert_message_id=alert.message_id if alert else None, person_via=via,
         )
-        self._spawn("crisis degraded write", self._write_when_possible(replace(report, degraded=sent), code))
+        self.bot.spawn("crisis degraded write", self._write_when_possible(replace(report, degraded=sent), code))
 
     async def _write_when_possible(self, report: Report, code: str) -> None:
         delay = 1.0
@@ -253,7 +242,7 @@ class Crisis(commands.Cog):
         if outcome.person_notice_id is not None and interaction is not None:
             self.courier.interactions[incident_id] = interaction  # whichever pass sends the row can use it
         if outcome.outbox_ids:
-            self._spawn("crisis alert delivery", self.service.deliver(outcome.outbox_ids))
+            self.bot.spawn("crisis alert delivery", self.service.deliver(outcome.outbox_ids))
         if outcome.person_notice_id is not None:
             try:
                 await self.service.deliver([outcome.person_notice_id])  # its follow-ups go in the same pass

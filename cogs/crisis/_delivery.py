@@ -386,8 +386,7 @@ class DiscordCourier:
 
     # ------------------------------------------------------------------ helpers
     async def _dm(self, user_id: int) -> discord.DMChannel:
-        user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-        return await user.create_dm()
+        return await self.bot.dm_channel(user_id)
 
     async def _group_name(self, incident: Incident) -> str | None:
         groups = self.bot.services.crisis.groups

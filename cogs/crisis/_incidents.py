@@ -6,10 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot
+from bot.app import HearthBot, person_of
 from bot.crisis.detector import Severity
 from bot.repositories.crisis import Incident
-from bot.ui import person_of, reply
+from bot.ui import reply
 from cogs.crisis import _embeds
 
 NOTE_LIMIT = 500

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.app import cog_of, person_of
 from bot.crisis.detector import Severity
 from bot.permissions import HearthRole, require
 from bot.repositories.crisis import Incident
 from bot.services.crisis import Report, ReportOutcome
-from bot.ui import HearthView, PersistentButton, cog_of, guarded, person_of, reply
+from bot.ui import HearthView, PersistentButton, guarded, reply
 from cogs.crisis import _embeds
 
 if TYPE_CHECKING:

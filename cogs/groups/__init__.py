@@ -1,9 +1,8 @@
 """/group: private IOP group channels, membership, join requests, sessions and moderation.
 
 Discord I/O only: every decision (who may do what, validation, what is stored) is made by
-``bot.services.groups.GroupsService``. Other cogs may add subcommands to ``/group`` (the check-ins cog adds
-``/group pulse``): in ``cog_load`` find the ``/group`` group in the command tree and ``add_command`` to it; in
-``cog_unload`` remove it again (see ``Checkins._group_command`` in ``cogs/checkins``).
+``bot.services.groups.GroupsService``. ``/group pulse`` asks the check-ins
+service, since how a group is doing is told by its members' check-ins.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot
+from bot.app import HearthBot, person_of
 from bot.delivery import Delivered, classify
 from bot.errors import DomainError
 from bot.repositories.groups import GroupRow
@@ -26,11 +25,10 @@ from bot.services.groups import (
     SLOWMODE_MAX,
     TIMEOUT_MAX_MINUTES,
     WEEKDAYS,
-    shown,
 )
-from bot.ui import NO_MENTIONS, person_of, reply
+from bot.ui import NO_MENTIONS, reply
 from cogs.groups import _channels
-from cogs.groups._embeds import info_embed, list_embed
+from cogs.groups._embeds import info_embed, list_embed, pulse_text
 from cogs.groups._views import DYNAMIC_ITEMS, join_request_view
 
 log = logging.getLogger(__name__)
@@ -97,6 +95,7 @@ class Groups(
     def __init__(self, bot: HearthBot) -> None:
         self.bot = bot
         self.service = bot.services.groups
+        self.channels = _channels.GroupChannels(bot)
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -105,7 +104,7 @@ class Groups(
             self.bot.db, self.bot.clock, _ReminderPoster(self.bot), self.service.reminder_minutes_before
         )
         self.bot.scheduler.register(SessionReminders.NAME, self.reminders)
-        self.bot.services.group_mutes.unmute = self.lift_mute
+        self.bot.services.group_mutes.unmute = self.channels.lift_mute
         self.bot.scheduler.register(GROUP_MUTES_WORK, self.bot.services.group_mutes)
 
     async def cog_unload(self) -> None:
@@ -114,62 +113,13 @@ class Groups(
         self.bot.services.group_mutes.unmute = None
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
-    # ------------------------------------------------------------------ helpers
-    @property
-    def _staff_role_id(self) -> int:
-        return self.bot.settings.roles.staff
-
-    def _guild(self) -> discord.Guild:
-        guild = self.bot.guild
-        if guild is None:
-            raise DomainError("The program's server is not available right now; please try again in a minute.")
-        return guild
-
-    def _bot_id(self) -> int:
-        assert self.bot.user is not None
-        return self.bot.user.id
-
-    def _role(self, group: GroupRow) -> discord.Role:
-        role = self._guild().get_role(group.role_id) if group.role_id else None
-        if role is None:
-            raise DomainError(
-                f"The Discord role of {shown(group.name)} is missing. A staff member can fix this with "
-                "`/group repair`."
-            )
-        return role
-
-    def _text_channel(self, group: GroupRow) -> discord.TextChannel:
-        channel = self._guild().get_channel(group.channel_id) if group.channel_id else None
-        if not isinstance(channel, discord.TextChannel):
-            raise DomainError(
-                f"The channel of {shown(group.name)} is missing. A staff member can fix this with `/group repair`."
-            )
-        return channel
-
-    async def _member(self, user_id: int) -> discord.Member | None:
-        guild = self._guild()
-        member = guild.get_member(user_id)
-        if member is None:
-            try:
-                member = await guild.fetch_member(user_id)
-            except discord.NotFound:
-                return None
-        return member
-
-    def _explain_http(self, exc: discord.HTTPException, doing: str, permission: str) -> DomainError:
-        if exc.status == 403:
-            return DomainError(f"Discord refused {doing}: I am missing the **{permission}** permission "
-                               "(or my role is below the group's role). Nothing was changed.")
-        return DomainError(f"Discord refused {doing} (HTTP {exc.status}). Nothing was changed; please try again.")
-
     async def _welcome(self, group: GroupRow, user_id: int) -> bool:
-        user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
         where = f" Your group's private channel is <#{group.channel_id}>." if group.channel_id else ""
         try:
-            await user.send(
+            await self.bot.send_dm(
+                user_id,
                 f"Welcome to **{group.name}**! 🌱{where} Your facilitators and group are glad you're here. "
                 "What is shared in the group stays in the group.",
-                allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException as exc:
             log.info("welcome DM to user %s not delivered: HTTP %s code %s", user_id, exc.status, exc.code)
@@ -178,22 +128,10 @@ class Groups(
 
     async def _dm(self, user_id: int, text: str, view: discord.ui.View | None = None) -> discord.Message | None:
         try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            if view is not None:
-                return await user.send(text, view=view, allowed_mentions=NO_MENTIONS)
-            return await user.send(text, allowed_mentions=NO_MENTIONS)
+            return await self.bot.send_dm(user_id, text, view=view)
         except discord.HTTPException as exc:
             log.info("DM to user %s not delivered: HTTP %s code %s", user_id, exc.status, exc.code)
             return None
-
-    async def _grant(self, group: GroupRow, member: discord.Member, reason: str) -> None:
-        role = self._role(group)
-        if role in member.roles:
-            return
-        try:
-            await member.add_roles(role, reason=reason)
-        except discord.HTTPException as exc:
-            raise self._explain_http(exc, "giving the group role", "Manage Roles") from exc
 
     # ------------------------------------------------------------------ create
     @app_commands.command(name="create", description="Create a private group with its role and channel",
@@ -223,12 +161,12 @@ class Groups(
         if facilitator is not None and facilitator.bot:
             raise DomainError("**facilitator**: choose a person, not a bot.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        guild = self._guild()
+        guild = self.channels.guild()
         reason = f"/group create by {interaction.user.id}"
         try:
             created = await _channels.create_objects(
                 guild, plan, category_id=self.bot.settings.channels.groups_category,
-                staff_role_id=self._staff_role_id, bot_id=self._bot_id(), reason=reason,
+                staff_role_id=self.channels.staff_role_id, bot_id=self.channels.bot_id(), reason=reason,
             )
         except _channels.CreationFailed as failed:
             await reply(interaction, failed.message())
@@ -260,7 +198,7 @@ class Groups(
         row = await self.service.find(group)
         await self.service.check_add(person, row, self.bot.person(member), is_bot=member.bot)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self._grant(row, member, f"/group add by {interaction.user.id}")
+        await self.channels.grant(row, member, f"/group add by {interaction.user.id}")
         await self.service.add_member(person, row, member.id)
         welcomed = await self._welcome(row, member.id)
         note = "" if welcomed else " (their DMs are closed, so I couldn't send the welcome message)"
@@ -277,12 +215,12 @@ class Groups(
         row = await self.service.find(group)
         await self.service.check_remove(person, row, member.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        role = self._guild().get_role(row.role_id) if row.role_id else None
+        role = self.channels.guild().get_role(row.role_id) if row.role_id else None
         if role is not None and role in member.roles:
             try:
                 await member.remove_roles(role, reason=f"/group remove by {interaction.user.id}")
             except discord.HTTPException as exc:
-                raise self._explain_http(exc, "taking the group role away", "Manage Roles") from exc
+                raise self.channels.explain_http(exc, "taking the group role away", "Manage Roles") from exc
         await self.service.remove_member(person, row, member.id)
         await reply(interaction, f"Removed {member.mention} from **{row.name}**.")
 
@@ -296,12 +234,9 @@ class Groups(
         person = person_of(interaction)
         self.service.require_staff(person, "choosing facilitators")
         row = await self.service.find(group)
-        if member.bot:
-            raise DomainError("**member**: choose a person, not a bot.")
-        if await self.service.is_facilitator(row.id, member.id):
-            raise DomainError(f"{member.mention} already facilitates **{row.name}**.")
+        await self.service.check_facilitator_change(person, row, member.id, add=True, is_bot=member.bot)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self._set_facilitator_overwrites(row, member, add=True)
+        await self.channels.set_facilitator_overwrites(row, member, add=True)
         await self.service.add_facilitator(person, row, member.id)
         await reply(interaction, f"{member.mention} now facilitates **{row.name}**.")
 
@@ -315,30 +250,11 @@ class Groups(
         person = person_of(interaction)
         self.service.require_staff(person, "choosing facilitators")
         row = await self.service.find(group)
-        if not await self.service.is_facilitator(row.id, member.id):
-            raise DomainError(f"{member.mention} does not facilitate **{row.name}**.")
+        await self.service.check_facilitator_change(person, row, member.id, add=False)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self._set_facilitator_overwrites(row, member, add=False)
+        await self.channels.set_facilitator_overwrites(row, member, add=False)
         await self.service.remove_facilitator(person, row, member.id)
         await reply(interaction, f"{member.mention} no longer facilitates **{row.name}**.")
-
-    async def _set_facilitator_overwrites(self, group: GroupRow, member: discord.Member, *, add: bool) -> None:
-        guild = self._guild()
-        targets: list[tuple[int | None, discord.PermissionOverwrite]] = [
-            (group.channel_id, _channels.facilitator_allow(archived=group.archived)),
-            (group.voice_channel_id, discord.PermissionOverwrite(
-                view_channel=True, connect=True, speak=True, mute_members=True)),
-        ]
-        for channel_id, overwrite in targets:
-            channel = guild.get_channel(channel_id) if channel_id else None
-            if channel is None:
-                continue
-            try:
-                await channel.set_permissions(
-                    member, overwrite=overwrite if add else None, reason=f"group {group.id} facilitators"
-                )
-            except discord.HTTPException as exc:
-                raise self._explain_http(exc, "changing who can see the channel", "Manage Roles") from exc
 
     # ------------------------------------------------------------------ join requests
     @app_commands.command(name="join", description="Ask to join a group", extras={"audience": "participant"})
@@ -378,10 +294,10 @@ class Groups(
         decision = await self.service.decide(person, request_id, approve=approve)
         if approve:
             try:
-                member = await self._member(request.user_id)
+                member = await self.channels.member(request.user_id)
                 if member is None:
                     raise DomainError("That person is no longer in the server, so they can't be added.")
-                await self._grant(group, member, f"join request {request_id} approved by {interaction.user.id}")
+                await self.channels.grant(group, member, f"join request {request_id} approved by {interaction.user.id}")
             except BaseException:
                 await self.service.undo_approval(person, decision)
                 raise
@@ -416,6 +332,20 @@ class Groups(
         summaries = await self.service.list_for(person)
         await reply(interaction, embed=list_embed(summaries, staff=person.is_staff, page=page))
 
+    @app_commands.command(
+        name="pulse", description="How a group is doing: today's check-ins, mood trend, who's been quiet",
+        extras={"audience": "facilitator"},
+    )
+    @app_commands.describe(group="The group", days="How many days of mood trend (1–90, default 7)")
+    @app_commands.autocomplete(group=_managed_groups)
+    async def pulse(
+        self, interaction: discord.Interaction[HearthBot], group: GroupName, days: app_commands.Range[int, 1, 90] = 7
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        row = await self.service.find(group)
+        report = await self.bot.services.checkins.pulse(person_of(interaction), self.service.ref(row), days)
+        await reply(interaction, pulse_text(report))
+
     @app_commands.command(name="info", description="Members, facilitators, schedule and health of a group",
                           extras={"audience": "facilitator"})
     @app_commands.describe(group="The group")
@@ -424,7 +354,7 @@ class Groups(
         person = person_of(interaction)
         row = await self.service.find(group)
         details = await self.service.info(person, row)
-        health = self._health(row, list(details.facilitator_ids), list(details.member_ids))
+        health = self.channels.health(row, list(details.facilitator_ids), list(details.member_ids))
         now = self.bot.clock.now()
         upcoming = []
         skipped = set(details.skipped)
@@ -434,35 +364,6 @@ class Groups(
             if len(upcoming) >= 3:
                 break
         await reply(interaction, embed=info_embed(details, health, upcoming))
-
-    def _health(self, group: GroupRow, facilitator_ids: list[int], member_ids: list[int]) -> list[str]:
-        guild = self._guild()
-        lines = []
-        role = guild.get_role(group.role_id) if group.role_id else None
-        channel = guild.get_channel(group.channel_id) if group.channel_id else None
-        lines.append("✅ role exists" if role else "❌ role missing — run `/group repair`")
-        if channel is None:
-            lines.append("❌ channel missing — run `/group repair`")
-        elif role is not None:
-            expected = _channels.group_text_overwrites(
-                guild, group, role, staff_role_id=self._staff_role_id, facilitator_ids=facilitator_ids,
-                bot_id=self._bot_id(),
-            )
-            ok = _channels.overwrites_match(channel, expected)
-            lines.append("✅ channel and permissions as expected" if ok
-                         else "⚠️ channel permissions differ from what they should be — run `/group repair`")
-        if group.wants_voice:
-            voice = guild.get_channel(group.voice_channel_id) if group.voice_channel_id else None
-            lines.append("✅ voice channel exists" if voice else "❌ voice channel missing — run `/group repair`")
-        if role is not None and not group.archived:
-            holders = {m.id for m in role.members}
-            missing = [i for i in member_ids if i not in holders and guild.get_member(i) is not None]
-            extra = holders - set(member_ids)
-            if missing:
-                lines.append(f"⚠️ {len(missing)} member(s) without the role — run `/group repair`")
-            if extra:
-                lines.append(f"⚠️ {len(extra)} role holder(s) who are not members")
-        return lines
 
     # ------------------------------------------------------------------ schedule
     @schedule.command(name="add", description="Add a weekly session", extras={"audience": "facilitator"})
@@ -533,13 +434,13 @@ class Groups(
 
     async def _set_lock(self, interaction: discord.Interaction[Any], group: str | None, *, locked: bool) -> None:
         row = await self._moderated(interaction, group, "locking the channel" if locked else "unlocking the channel")
-        channel = self._text_channel(row)
-        role = self._role(row)
+        channel = self.channels.text_channel(row)
+        role = self.channels.role(row)
         try:
             await channel.set_permissions(role, overwrite=_channels.member_allow(locked=locked),
                                           reason=f"/group {'lock' if locked else 'unlock'} by {interaction.user.id}")
         except discord.HTTPException as exc:
-            raise self._explain_http(exc, "changing the channel's permissions", "Manage Roles") from exc
+            raise self.channels.explain_http(exc, "changing the channel's permissions", "Manage Roles") from exc
         await self.service.record_moderation(person_of(interaction), row, "lock" if locked else "unlock")
         text = ("🔒 Locked: members can read but not send." if locked else "🔓 Unlocked: members can send again.")
         await reply(interaction, f"**{row.name}** — {text}")
@@ -554,11 +455,11 @@ class Groups(
         group: GroupName | None = None,
     ) -> None:
         row = await self._moderated(interaction, group, "setting slowmode")
-        channel = self._text_channel(row)
+        channel = self.channels.text_channel(row)
         try:
             await channel.edit(slowmode_delay=seconds, reason=f"/group slowmode by {interaction.user.id}")
         except discord.HTTPException as exc:
-            raise self._explain_http(exc, "setting slowmode", "Manage Channels") from exc
+            raise self.channels.explain_http(exc, "setting slowmode", "Manage Channels") from exc
         await self.service.record_moderation(person_of(interaction), row, "slowmode", detail={"seconds": seconds})
         text = "Slowmode is off." if seconds == 0 else f"Slowmode: one message every {seconds} seconds."
         await reply(interaction, f"**{row.name}** — {text}")
@@ -584,13 +485,13 @@ class Groups(
         )
         why = f"/group timeout by {interaction.user.id}"
         for channel_id in (row.channel_id, row.voice_channel_id):
-            channel = self._guild().get_channel(channel_id) if channel_id else None
+            channel = self.channels.guild().get_channel(channel_id) if channel_id else None
             if not isinstance(channel, discord.abc.GuildChannel):
                 continue
             try:
                 await channel.set_permissions(member, overwrite=muted, reason=why)
             except discord.HTTPException as exc:
-                raise self._explain_http(exc, "the mute", "Manage Roles") from exc
+                raise self.channels.explain_http(exc, "the mute", "Manage Roles") from exc
         until = await self.bot.services.group_mutes.started(row.id, member.id, minutes, person.user_id)
         await self.service.record_moderation(person, row, "timeout", target_id=member.id, reason=clean,
                                              detail={"minutes": minutes})
@@ -599,19 +500,6 @@ class Groups(
             f"{member.mention} can't post in **{row.name}** until {discord.utils.format_dt(until, 'f')} "
             f"({minutes} minute(s)); everywhere else in the server they can. This is in the audit log.",
         )
-
-    async def lift_mute(self, group_id: int, user_id: int) -> Delivered:
-        """The mute ended (GroupMutes): the member's overwrite on the group's channels goes."""
-        row = await self.service.get(group_id)
-        try:
-            for channel_id in (row.channel_id, row.voice_channel_id):
-                if channel_id:
-                    await self.bot.http.delete_channel_permissions(channel_id, user_id, reason="group mute ended")
-        except discord.NotFound:
-            pass  # the channel or the overwrite is gone already
-        except Exception as exc:
-            raise classify(exc) from exc
-        return Delivered(row.channel_id, None)
 
     # ------------------------------------------------------------------ archive / repair
     @app_commands.command(name="archive", description="Make a group read-only and end its memberships",
@@ -625,7 +513,7 @@ class Groups(
         if row.archived:
             raise DomainError(f"**{row.name}** is already archived.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        guild = self._guild()
+        guild = self.channels.guild()
         reason = f"/group archive by {interaction.user.id}"
         role = guild.get_role(row.role_id) if row.role_id else None
         facilitators = await self.service.facilitators_of_group(row.id)
@@ -633,17 +521,17 @@ class Groups(
         try:
             if isinstance(channel, discord.TextChannel) and role is not None:
                 await channel.edit(overwrites=_channels.text_overwrites(
-                    guild, role=role, staff_role_id=self._staff_role_id, facilitator_ids=facilitators,
-                    bot_id=self._bot_id(), archived=True,
+                    guild, role=role, staff_role_id=self.channels.staff_role_id, facilitator_ids=facilitators,
+                    bot_id=self.channels.bot_id(), archived=True,
                 ), reason=reason)
             voice = guild.get_channel(row.voice_channel_id) if row.voice_channel_id else None
             if isinstance(voice, discord.VoiceChannel) and role is not None:
                 await voice.edit(overwrites=_channels.voice_overwrites(
-                    guild, role=role, staff_role_id=self._staff_role_id, facilitator_ids=facilitators,
-                    bot_id=self._bot_id(), archived=True,
+                    guild, role=role, staff_role_id=self.channels.staff_role_id, facilitator_ids=facilitators,
+                    bot_id=self.channels.bot_id(), archived=True,
                 ), reason=reason)
         except discord.HTTPException as exc:
-            raise self._explain_http(exc, "making the channel read-only", "Manage Roles") from exc
+            raise self.channels.explain_http(exc, "making the channel read-only", "Manage Roles") from exc
         members = await self.service.archive(person, row)
         removed = 0
         if role is not None:
@@ -670,68 +558,14 @@ class Groups(
         row = await self.service.find(group)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            fixed = await self._repair(row, f"/group repair by {interaction.user.id}")
+            fixed = await self.channels.repair(row, f"/group repair by {interaction.user.id}")
         except discord.HTTPException as exc:
-            raise self._explain_http(exc, "the repair", "Manage Roles and Manage Channels") from exc
+            raise self.channels.explain_http(exc, "the repair", "Manage Roles and Manage Channels") from exc
         await self.service.record_repair(person, row, fixed)
         if fixed:
             await reply(interaction, f"Repaired **{row.name}**:\n" + "\n".join(f"• {f}" for f in fixed))
         else:
             await reply(interaction, f"**{row.name}** was already healthy; nothing needed fixing.")
-
-    async def _repair(self, group: GroupRow, reason: str) -> list[str]:
-        guild = self._guild()
-        fixed: list[str] = []
-        facilitators = await self.service.facilitators_of_group(group.id)
-        members = await self.service.member_ids(group.id)
-        role = guild.get_role(group.role_id) if group.role_id else None
-        if role is None:
-            role = await guild.create_role(name=group.name, mentionable=False, reason=reason)
-            await self.service.set_discord_ids(group.id, role_id=role.id)
-            fixed.append(f"recreated the role {role.mention}")
-        category = guild.get_channel(self.bot.settings.channels.groups_category)
-        parent = category if isinstance(category, discord.CategoryChannel) else None
-        expected = _channels.group_text_overwrites(guild, group, role, staff_role_id=self._staff_role_id,
-                                                   facilitator_ids=facilitators, bot_id=self._bot_id())
-        channel = guild.get_channel(group.channel_id) if group.channel_id else None
-        if not isinstance(channel, discord.TextChannel):
-            channel = await guild.create_text_channel(
-                group.slug, category=parent, topic=group.topic or discord.utils.MISSING, overwrites=expected,
-                slowmode_delay=group.slowmode_seconds, reason=reason,
-            )
-            await self.service.set_discord_ids(group.id, channel_id=channel.id)
-            message = await channel.send(
-                embed=_channels.guidelines_embed(group.name, self.service.guidelines), allowed_mentions=NO_MENTIONS
-            )
-            await message.pin(reason=reason)
-            fixed.append(f"recreated the channel {channel.mention} and pinned the guidelines")
-        elif not _channels.overwrites_match(channel, expected):
-            await channel.edit(overwrites=expected, reason=reason)
-            fixed.append(f"restored the permissions of {channel.mention}")
-        if group.wants_voice:
-            voice_expected = _channels.group_voice_overwrites(
-                guild, group, role, staff_role_id=self._staff_role_id, facilitator_ids=facilitators,
-                bot_id=self._bot_id(),
-            )
-            voice = guild.get_channel(group.voice_channel_id) if group.voice_channel_id else None
-            if not isinstance(voice, discord.VoiceChannel):
-                voice = await guild.create_voice_channel(group.slug, category=parent, overwrites=voice_expected,
-                                                         reason=reason)
-                await self.service.set_discord_ids(group.id, voice_channel_id=voice.id)
-                fixed.append(f"recreated the voice channel {voice.mention}")
-            elif not _channels.overwrites_match(voice, voice_expected):
-                await voice.edit(overwrites=voice_expected, reason=reason)
-                fixed.append(f"restored the permissions of {voice.mention}")
-        if not group.archived:
-            restored = 0
-            for user_id in members:
-                member = guild.get_member(user_id)
-                if member is not None and role not in member.roles:
-                    await member.add_roles(role, reason=reason)
-                    restored += 1
-            if restored:
-                fixed.append(f"gave the group role back to {restored} member(s)")
-        return fixed
 
     # ------------------------------------------------------------------ outside changes
     @commands.Cog.listener()

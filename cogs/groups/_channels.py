@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.delivery import Delivered, classify
+from bot.errors import DomainError
 from bot.repositories.groups import GroupRow
-from bot.services.groups import GroupPlan
+from bot.services.groups import GroupPlan, shown
 from bot.ui import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.app import HearthBot
 
 log = logging.getLogger(__name__)
 
@@ -223,3 +228,181 @@ def group_voice_overwrites(
 ) -> dict[Any, discord.PermissionOverwrite]:
     return voice_overwrites(guild, role=role, staff_role_id=staff_role_id, facilitator_ids=facilitator_ids,
                             bot_id=bot_id, archived=group.archived)
+
+
+class GroupChannels:
+    """A group's Discord objects as they are now: lookups that explain what is missing, health, repair, mutes."""
+
+    def __init__(self, bot: HearthBot) -> None:
+        self.bot = bot
+        self.service = bot.services.groups
+
+    @property
+    def staff_role_id(self) -> int:
+        return self.bot.settings.roles.staff
+
+    def guild(self) -> discord.Guild:
+        guild = self.bot.guild
+        if guild is None:
+            raise DomainError("The program's server is not available right now; please try again in a minute.")
+        return guild
+
+    def bot_id(self) -> int:
+        assert self.bot.user is not None
+        return self.bot.user.id
+
+    def role(self, group: GroupRow) -> discord.Role:
+        role = self.guild().get_role(group.role_id) if group.role_id else None
+        if role is None:
+            raise DomainError(
+                f"The Discord role of {shown(group.name)} is missing. A staff member can fix this with "
+                "`/group repair`."
+            )
+        return role
+
+    def text_channel(self, group: GroupRow) -> discord.TextChannel:
+        channel = self.guild().get_channel(group.channel_id) if group.channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            raise DomainError(
+                f"The channel of {shown(group.name)} is missing. A staff member can fix this with `/group repair`."
+            )
+        return channel
+
+    async def member(self, user_id: int) -> discord.Member | None:
+        guild = self.guild()
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.NotFound:
+                return None
+        return member
+
+    def explain_http(self, exc: discord.HTTPException, doing: str, permission: str) -> DomainError:
+        if exc.status == 403:
+            return DomainError(f"Discord refused {doing}: I am missing the **{permission}** permission "
+                               "(or my role is below the group's role). Nothing was changed.")
+        return DomainError(f"Discord refused {doing} (HTTP {exc.status}). Nothing was changed; please try again.")
+
+    async def grant(self, group: GroupRow, member: discord.Member, reason: str) -> None:
+        role = self.role(group)
+        if role in member.roles:
+            return
+        try:
+            await member.add_roles(role, reason=reason)
+        except discord.HTTPException as exc:
+            raise self.explain_http(exc, "giving the group role", "Manage Roles") from exc
+
+    async def set_facilitator_overwrites(self, group: GroupRow, member: discord.Member, *, add: bool) -> None:
+        guild = self.guild()
+        targets: list[tuple[int | None, discord.PermissionOverwrite]] = [
+            (group.channel_id, facilitator_allow(archived=group.archived)),
+            (group.voice_channel_id, discord.PermissionOverwrite(
+                view_channel=True, connect=True, speak=True, mute_members=True)),
+        ]
+        for channel_id, overwrite in targets:
+            channel = guild.get_channel(channel_id) if channel_id else None
+            if channel is None:
+                continue
+            try:
+                await channel.set_permissions(
+                    member, overwrite=overwrite if add else None, reason=f"group {group.id} facilitators"
+                )
+            except discord.HTTPException as exc:
+                raise self.explain_http(exc, "changing who can see the channel", "Manage Roles") from exc
+
+    def health(self, group: GroupRow, facilitator_ids: list[int], member_ids: list[int]) -> list[str]:
+        guild = self.guild()
+        lines = []
+        role = guild.get_role(group.role_id) if group.role_id else None
+        channel = guild.get_channel(group.channel_id) if group.channel_id else None
+        lines.append("✅ role exists" if role else "❌ role missing — run `/group repair`")
+        if channel is None:
+            lines.append("❌ channel missing — run `/group repair`")
+        elif role is not None:
+            expected = group_text_overwrites(
+                guild, group, role, staff_role_id=self.staff_role_id, facilitator_ids=facilitator_ids,
+                bot_id=self.bot_id(),
+            )
+            ok = overwrites_match(channel, expected)
+            lines.append("✅ channel and permissions as expected" if ok
+                         else "⚠️ channel permissions differ from what they should be — run `/group repair`")
+        if group.wants_voice:
+            voice = guild.get_channel(group.voice_channel_id) if group.voice_channel_id else None
+            lines.append("✅ voice channel exists" if voice else "❌ voice channel missing — run `/group repair`")
+        if role is not None and not group.archived:
+            holders = {m.id for m in role.members}
+            missing = [i for i in member_ids if i not in holders and guild.get_member(i) is not None]
+            extra = holders - set(member_ids)
+            if missing:
+                lines.append(f"⚠️ {len(missing)} member(s) without the role — run `/group repair`")
+            if extra:
+                lines.append(f"⚠️ {len(extra)} role holder(s) who are not members")
+        return lines
+
+    async def lift_mute(self, group_id: int, user_id: int) -> Delivered:
+        """The mute ended (GroupMutes): the member's overwrite on the group's channels goes."""
+        row = await self.service.get(group_id)
+        try:
+            for channel_id in (row.channel_id, row.voice_channel_id):
+                if channel_id:
+                    await self.bot.http.delete_channel_permissions(channel_id, user_id, reason="group mute ended")
+        except discord.NotFound:
+            pass  # the channel or the overwrite is gone already
+        except Exception as exc:
+            raise classify(exc) from exc
+        return Delivered(row.channel_id, None)
+
+    async def repair(self, group: GroupRow, reason: str) -> list[str]:
+        guild = self.guild()
+        fixed: list[str] = []
+        facilitators = await self.service.facilitators_of_group(group.id)
+        members = await self.service.member_ids(group.id)
+        role = guild.get_role(group.role_id) if group.role_id else None
+        if role is None:
+            role = await guild.create_role(name=group.name, mentionable=False, reason=reason)
+            await self.service.set_discord_ids(group.id, role_id=role.id)
+            fixed.append(f"recreated the role {role.mention}")
+        category = guild.get_channel(self.bot.settings.channels.groups_category)
+        parent = category if isinstance(category, discord.CategoryChannel) else None
+        expected = group_text_overwrites(guild, group, role, staff_role_id=self.staff_role_id,
+                                                   facilitator_ids=facilitators, bot_id=self.bot_id())
+        channel = guild.get_channel(group.channel_id) if group.channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            channel = await guild.create_text_channel(
+                group.slug, category=parent, topic=group.topic or discord.utils.MISSING, overwrites=expected,
+                slowmode_delay=group.slowmode_seconds, reason=reason,
+            )
+            await self.service.set_discord_ids(group.id, channel_id=channel.id)
+            message = await channel.send(
+                embed=guidelines_embed(group.name, self.service.guidelines), allowed_mentions=NO_MENTIONS
+            )
+            await message.pin(reason=reason)
+            fixed.append(f"recreated the channel {channel.mention} and pinned the guidelines")
+        elif not overwrites_match(channel, expected):
+            await channel.edit(overwrites=expected, reason=reason)
+            fixed.append(f"restored the permissions of {channel.mention}")
+        if group.wants_voice:
+            voice_expected = group_voice_overwrites(
+                guild, group, role, staff_role_id=self.staff_role_id, facilitator_ids=facilitators,
+                bot_id=self.bot_id(),
+            )
+            voice = guild.get_channel(group.voice_channel_id) if group.voice_channel_id else None
+            if not isinstance(voice, discord.VoiceChannel):
+                voice = await guild.create_voice_channel(group.slug, category=parent, overwrites=voice_expected,
+                                                         reason=reason)
+                await self.service.set_discord_ids(group.id, voice_channel_id=voice.id)
+                fixed.append(f"recreated the voice channel {voice.mention}")
+            elif not overwrites_match(voice, voice_expected):
+                await voice.edit(overwrites=voice_expected, reason=reason)
+                fixed.append(f"restored the permissions of {voice.mention}")
+        if not group.archived:
+            restored = 0
+            for user_id in members:
+                member = guild.get_member(user_id)
+                if member is not None and role not in member.roles:
+                    await member.add_roles(role, reason=reason)
+                    restored += 1
+            if restored:
+                fixed.append(f"gave the group role back to {restored} member(s)")
+        return fixed

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.services.checkins import PulseReport
 from bot.services.groups import GroupInfo, GroupSummary, session_label
-from bot.text import truncate
+from bot.text import neutralize_mentions, truncate
 
 COLOUR = discord.Colour.from_rgb(224, 142, 69)
 FIELD_MAX = 1024
@@ -67,3 +68,34 @@ def info_embed(info: GroupInfo, health: list[str], upcoming: list[str]) -> disco
     embed.add_field(name="Schedule", value=truncate(schedule, FIELD_MAX), inline=False)
     embed.add_field(name="Health", value=truncate("\n".join(health), FIELD_MAX), inline=False)
     return embed
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def pulse_text(report: PulseReport) -> str:
+    name = neutralize_mentions(report.group.name)
+    lines = [f"**Pulse — {name}** (only you can see this)"]
+    if report.sharing_checked_in:
+        lines.append("Checked in today: " + ", ".join(f"<@{u}>" for u in report.sharing_checked_in))
+    else:
+        lines.append("Checked in today: nobody who shares with the group yet.")
+    if report.sharing_not_yet:
+        lines.append("Not yet today: " + ", ".join(f"<@{u}>" for u in report.sharing_not_yet))
+    if report.not_sharing:
+        lines.append(f"_{report.not_sharing} member(s) don't share check-ins with the group and aren't listed._")
+    shown = [p for p in report.trend if p.average is not None]
+    if shown:
+        lines.append(f"\n**Average mood, last {_days(report.days)}** (no names):")
+        lines.extend(f"{p.day:%a %b %d}: {p.average:.1f} ({p.count} check-ins)" for p in shown)
+    else:
+        lines.append(
+            f"\nAverage mood: not shown — fewer than 3 members checked in on each of the last {_days(report.days)}."
+        )
+    if report.silent:
+        lines.append(f"\n**No check-in for {_days(report.silent_days)} or more** — maybe a gentle hello:")
+        for uid, last in report.silent:
+            when = f"last {last:%b %d}" if last else "no check-ins yet"
+            lines.append(f"• <@{uid}> ({when})")
+    return truncate("\n".join(lines), 2000)

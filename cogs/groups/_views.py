@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.ui import HearthView, PersistentButton, cog_of
+from bot.app import cog_of
+from bot.ui import HearthView, PersistentButton
 
 if TYPE_CHECKING:
     from cogs.groups import Groups

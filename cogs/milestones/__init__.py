@@ -6,11 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot
+from bot.app import HearthBot, person_of
 from bot.permissions import HearthRole
 from bot.permissions import require as require_role
 from bot.services.milestones import LABEL_MAX, WORK_NAME, MilestoneWork
-from bot.ui import person_of, reply
+from bot.ui import reply
 from cogs.milestones import _embeds
 from cogs.milestones._views import CelebrateButton, DiscordCelebrationSender
 

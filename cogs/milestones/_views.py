@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.app import hearth_bot, person_of
 from bot.delivery import Delivered, DeliveryFailed, classify
 from bot.screening import ScreenRequest
 from bot.services.milestones import DueCelebration
-from bot.ui import NO_MENTIONS, HearthModal, HearthView, PersistentButton, hearth_bot, person_of, reply
+from bot.ui import NO_MENTIONS, HearthModal, HearthView, PersistentButton, reply
 from cogs.milestones import _embeds
 
 if TYPE_CHECKING:
@@ -101,8 +102,7 @@ class EncouragementModal(HearthModal):
         author = interaction.user.display_name
         status = "delivered"
         try:
-            user = bot.get_user(recipient_id) or await bot.fetch_user(recipient_id)
-            await user.send(_embeds.encouragement_dm(author, text), allowed_mentions=NO_MENTIONS)
+            await bot.send_dm(recipient_id, _embeds.encouragement_dm(author, text))
         except discord.HTTPException as exc:
             log.info("encouragement for celebration %s not delivered: %s", self.celebration_id, exc.status)
             status = "undeliverable"
@@ -131,8 +131,7 @@ class DiscordCelebrationSender:
             raise classify(exc) from exc
 
     async def _dm(self, celebration: DueCelebration) -> Delivered:
-        user = self.bot.get_user(celebration.user_id) or await self.bot.fetch_user(celebration.user_id)
-        message = await user.send(_embeds.private_message(celebration), allowed_mentions=NO_MENTIONS)
+        message = await self.bot.send_dm(celebration.user_id, _embeds.private_message(celebration))
         return Delivered(message.channel.id, message.id)
 
     async def _post(self, celebration: DueCelebration, channel_id: int) -> Delivered:

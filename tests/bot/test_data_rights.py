@@ -14,6 +14,7 @@ from tests.helpers import minimal
 NO_PERSONAL_DATA: dict[str, str] = {
     "schema_version": "migration bookkeeping",
     "instance_lease": "which process runs the bot (host and pid), no user ids",
+    "command_sync": "hashes of the application commands last synced to Discord",
 }
 
 

@@ -11,8 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import EXTENSIONS, HearthBot
-from bot.ui import person_of, reply
+from bot.app import EXTENSIONS, HearthBot, person_of
+from bot.ui import reply
 from tests.emulator import Emulator
 from tests.harness import Harness
 

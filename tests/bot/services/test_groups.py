@@ -141,6 +141,24 @@ async def test_membership_permissions_and_contract(world: World) -> None:
         await s.find("No such group")
 
 
+async def test_facilitator_changes_are_checked_before_discord(world: World) -> None:
+    s = world.service
+    group = await make_group(world)  # facilitated by FACILITATOR
+    with pytest.raises(NotAllowed):
+        await s.check_facilitator_change(FACILITATOR, group, OTHER_FACILITATOR.user_id, add=True)
+    with pytest.raises(InvalidInput, match="not a bot"):
+        await s.check_facilitator_change(STAFF, group, 555, add=True, is_bot=True)
+    with pytest.raises(DomainError, match="already facilitates"):
+        await s.check_facilitator_change(STAFF, group, FACILITATOR.user_id, add=True)
+    with pytest.raises(DomainError, match="does not facilitate"):
+        await s.check_facilitator_change(STAFF, group, OTHER_FACILITATOR.user_id, add=False)
+    await s.check_facilitator_change(STAFF, group, OTHER_FACILITATOR.user_id, add=True)
+    await s.check_facilitator_change(STAFF, group, FACILITATOR.user_id, add=False)
+    await s.archive(STAFF, group)
+    with pytest.raises(DomainError):
+        await s.check_facilitator_change(STAFF, await s.get(group.id), OTHER_FACILITATOR.user_id, add=True)
+
+
 async def test_join_requests_decided_once(world: World) -> None:
     s = world.service
     group = await make_group(world)
