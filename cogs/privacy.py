@@ -15,9 +15,8 @@ from discord.ext import commands
 from bot.app import HearthBot, hearth_bot
 from bot.delivery import classify
 from bot.privacy import DeletionResult
-from bot.repositories.discord_cleanup import CleanupRow
 from bot.services.deletion_log import RETRY_WORK as DELETION_RETRY_WORK
-from bot.services.discord_cleanup import DROP_EXCERPT, REMOVED_TEXT, CleanupReport
+from bot.services.discord_cleanup import DROP_EXCERPT, REMOVED_TEXT, CleanupReport, CleanupRow
 from bot.services.discord_cleanup import WORK_NAME as DISCORD_CLEANUP_WORK
 from bot.ui import HearthView, PersistentButton, reply
 
@@ -139,7 +138,6 @@ class ConfirmDeleteButton(
             results = await bot.services.data_rights.delete(self.target_id)
             # Every message found about the person was queued from the hooks' results; remove them now to report.
             cleanup = await cleaner.run_for(self.target_id)
-        bot.scheduler.poke("crisis")  # staff alerts of closed incidents lose the excerpt
         await interaction.edit_original_response(content=render_deletion(results, cleanup), view=None)
 
 

@@ -231,8 +231,10 @@ async def claim_celebration(
     )
 
 
-async def mark_attempt(db: Queryable, celebration_id: int) -> None:
+async def mark_attempt(db: Queryable, celebration_id: int) -> int:
+    """Count one more failed attempt; the attempts so far."""
     await db.execute("UPDATE milestone_celebrations SET attempts = attempts + 1 WHERE id = ?", (celebration_id,))
+    return int(await db.fetch_value("SELECT attempts FROM milestone_celebrations WHERE id = ?", (celebration_id,)))
 
 
 async def finish_celebration(

@@ -26,7 +26,7 @@ from bot.repositories import discord_cleanup as repo
 from bot.repositories.discord_cleanup import CleanupRow
 from bot.scheduler import nothing_to_wake
 
-__all__ = ["DELETE", "DROP_EXCERPT", "REMOVED_TEXT", "WORK_NAME", "CleanupReport", "DiscordCleanup"]
+__all__ = ["DELETE", "DROP_EXCERPT", "REMOVED_TEXT", "WORK_NAME", "CleanupReport", "CleanupRow", "DiscordCleanup"]
 
 log = logging.getLogger(__name__)
 

@@ -483,10 +483,7 @@ class MilestoneService:
             result = await sender.deliver(due_item)
         except DeliveryFailed as failure:
             if not failure.permanent:
-                await repo.mark_attempt(self._db, existing.id)
-                attempts = await self._db.fetch_value(
-                    "SELECT attempts FROM milestone_celebrations WHERE id = ?", (existing.id,)
-                )
+                attempts = await repo.mark_attempt(self._db, existing.id)
                 log.warning("milestone celebration %s could not be sent (attempt %s: %s)", existing.id, attempts,
                             failure.reason)
                 if int(attempts) < MAX_ATTEMPTS:

@@ -23,8 +23,7 @@ import aiohttp
 import discord
 
 from bot.delivery import Delivered, DeliveryFailed, classify
-from bot.repositories.crisis import Incident, OutboxItem
-from bot.services.crisis import Report, nonce_for
+from bot.services.crisis import Incident, OutboxItem, Report, nonce_for
 from bot.ui import reply
 from cogs.crisis import _embeds
 from cogs.crisis._views import alert_view, person_view

@@ -15,8 +15,7 @@ from typing import Any
 import discord
 
 from bot.config import CrisisResource
-from bot.repositories.crisis import Incident, Match, OutboxItem
-from bot.services.crisis import IncidentFigures
+from bot.services.crisis import Incident, IncidentFigures, Match, OutboxItem
 from bot.text import neutralize_mentions
 
 WARM = discord.Colour.from_rgb(224, 142, 69)

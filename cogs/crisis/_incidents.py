@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.app import HearthBot, person_of
 from bot.crisis.detector import Severity
-from bot.repositories.crisis import Incident
+from bot.services.crisis import Incident
 from bot.ui import reply
 from cogs.crisis import _embeds
 

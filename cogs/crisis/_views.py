@@ -10,8 +10,7 @@ import discord
 from bot.app import cog_of, person_of
 from bot.crisis.detector import Severity
 from bot.permissions import HearthRole, require
-from bot.repositories.crisis import Incident
-from bot.services.crisis import Report, ReportOutcome
+from bot.services.crisis import Incident, Report, ReportOutcome
 from bot.ui import HearthView, PersistentButton, guarded, reply
 from cogs.crisis import _embeds
 

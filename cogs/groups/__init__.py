@@ -17,7 +17,6 @@ from discord.ext import commands
 from bot.app import HearthBot, person_of
 from bot.delivery import Delivered, classify
 from bot.errors import DomainError
-from bot.repositories.groups import GroupRow
 from bot.services.group_mutes import WORK_NAME as GROUP_MUTES_WORK
 from bot.services.group_sessions import SessionReminders, occurrences
 from bot.services.groups import (
@@ -25,6 +24,7 @@ from bot.services.groups import (
     SLOWMODE_MAX,
     TIMEOUT_MAX_MINUTES,
     WEEKDAYS,
+    GroupRow,
 )
 from bot.ui import NO_MENTIONS, reply
 from cogs.groups import _channels

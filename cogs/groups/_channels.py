@@ -14,8 +14,7 @@ import discord
 
 from bot.delivery import Delivered, classify
 from bot.errors import DomainError
-from bot.repositories.groups import GroupRow
-from bot.services.groups import GroupPlan, shown
+from bot.services.groups import GroupPlan, GroupRow, shown
 from bot.ui import NO_MENTIONS
 
 if TYPE_CHECKING:

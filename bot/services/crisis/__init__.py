@@ -26,6 +26,7 @@ lookups) → ``_outbox`` (sending) → ``_escalation`` (timers) → ``_reporting
 ``service`` (what staff and participants do). The vocabulary shared by all of them is in ``models``.
 """
 
+from bot.repositories.crisis import Incident, Match, OutboxItem
 from bot.services.crisis.models import (
     ALERT_KINDS,
     CURSORS_WORK,
@@ -63,8 +64,11 @@ __all__ = [
     "Courier",
     "CrisisService",
     "DegradedSend",
+    "Incident",
     "IncidentDetail",
     "IncidentFigures",
+    "Match",
+    "OutboxItem",
     "Pager",
     "Report",
     "ReportOutcome",

@@ -239,14 +239,11 @@ class CrisisService(_ReportingLayer):
             {"incident_id": i.id, "opened_at": to_db(i.opened_at), "origin": i.origin}
             for i in await repo.reported_by(self._db, user_id)
         ]
-        rows = await self._db.fetch_all(
-            "SELECT id, incident_id, kind, sent_at FROM crisis_outbox WHERE target_id = ? ORDER BY id", (user_id,)
-        )
         return {
             "incidents_about_you": incidents,
             "matched_messages": matches,
             "reports_you_made": reported,
-            "messages_sent_to_you": [dict(r) for r in rows],
+            "messages_sent_to_you": await repo.sent_to(self._db, user_id),
         }
 
     async def delete_user_data(self, user_id: int) -> DeletionResult:
@@ -272,8 +269,9 @@ class CrisisService(_ReportingLayer):
             )
         if anonymised:
             kept.append(f"Your name was removed from {anonymised} concern(s) you raised about someone else.")
+        if about:
+            self.wake()  # staff alerts of closed incidents lose the excerpt
         return DeletionResult(self.feature, 0, tuple(kept), posts=tuple(posts))
-
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

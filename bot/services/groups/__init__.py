@@ -6,6 +6,7 @@ decision. Every permission check happens here, server-side, from a ``Person``.
 Built in layers: ``_core`` (lookups, checks, create) → ``_membership`` → ``service``; shared names in ``models``.
 """
 
+from bot.repositories.groups import GroupRow
 from bot.services.groups.models import (
     CHANNEL_NAME_MAX,
     DURATION_DEFAULT,
@@ -49,6 +50,7 @@ __all__ = [
     "Decision",
     "GroupInfo",
     "GroupPlan",
+    "GroupRow",
     "GroupSummary",
     "GroupsService",
     "name_key",
