@@ -14,8 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import HearthBot, person_of
-from bot.delivery import Delivered, classify
+from bot.app import HearthBot, hearth_bot, person_of
 from bot.errors import DomainError
 from bot.services.group_mutes import WORK_NAME as GROUP_MUTES_WORK
 from bot.services.group_sessions import SessionReminders, occurrences
@@ -36,45 +35,23 @@ log = logging.getLogger(__name__)
 WEEKDAY_CHOICES = [app_commands.Choice(name=d.capitalize(), value=d) for d in WEEKDAYS]
 
 
-def _bot(interaction: discord.Interaction[Any]) -> HearthBot:
-    client = interaction.client
-    assert isinstance(client, HearthBot)
-    return client
-
-
 async def _managed_groups(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    bot = _bot(interaction)
+    bot = hearth_bot(interaction)
     names = await bot.services.groups.visible_names(person_of(interaction), current, manageable=True)
     return [app_commands.Choice(name=n, value=n) for n in names]
 
 
 async def _joinable_groups(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    names = await _bot(interaction).services.groups.joinable_names(person_of(interaction), current)
+    names = await hearth_bot(interaction).services.groups.joinable_names(person_of(interaction), current)
     return [app_commands.Choice(name=n, value=n) for n in names]
 
 
 async def _timezones(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    zones = _bot(interaction).services.people.suggest_timezones(current)
+    zones = hearth_bot(interaction).services.people.suggest_timezones(current)
     return [app_commands.Choice(name=z, value=z) for z in zones]
 
 
 GroupName = app_commands.Range[str, 1, NAME_MAX]
-
-
-class _ReminderPoster:
-    def __init__(self, bot: HearthBot) -> None:
-        self.bot = bot
-
-    async def post_reminder(self, channel_id: int, text: str) -> Delivered:
-        channel = self.bot.get_channel(channel_id)
-        target = channel if isinstance(channel, discord.TextChannel) else self.bot.get_partial_messageable(
-            channel_id
-        )
-        try:
-            message = await target.send(text, allowed_mentions=NO_MENTIONS)
-        except Exception as exc:
-            raise classify(exc) from exc
-        return Delivered(channel_id, message.id)
 
 
 @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
@@ -101,7 +78,7 @@ class Groups(
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.reminders = SessionReminders(
-            self.bot.db, self.bot.clock, _ReminderPoster(self.bot), self.service.reminder_minutes_before
+            self.bot.db, self.bot.clock, self.channels, self.service.reminder_minutes_before
         )
         self.bot.scheduler.register(SessionReminders.NAME, self.reminders)
         self.bot.services.group_mutes.unmute = self.channels.lift_mute
@@ -112,26 +89,6 @@ class Groups(
         self.bot.scheduler.unregister(GROUP_MUTES_WORK)
         self.bot.services.group_mutes.unmute = None
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def _welcome(self, group: GroupRow, user_id: int) -> bool:
-        where = f" Your group's private channel is <#{group.channel_id}>." if group.channel_id else ""
-        try:
-            await self.bot.send_dm(
-                user_id,
-                f"Welcome to **{group.name}**! 🌱{where} Your facilitators and group are glad you're here. "
-                "What is shared in the group stays in the group.",
-            )
-        except discord.HTTPException as exc:
-            log.info("welcome DM to user %s not delivered: HTTP %s code %s", user_id, exc.status, exc.code)
-            return False
-        return True
-
-    async def _dm(self, user_id: int, text: str, view: discord.ui.View | None = None) -> discord.Message | None:
-        try:
-            return await self.bot.send_dm(user_id, text, view=view)
-        except discord.HTTPException as exc:
-            log.info("DM to user %s not delivered: HTTP %s code %s", user_id, exc.status, exc.code)
-            return None
 
     # ------------------------------------------------------------------ create
     @app_commands.command(name="create", description="Create a private group with its role and channel",
@@ -200,7 +157,7 @@ class Groups(
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.channels.grant(row, member, f"/group add by {interaction.user.id}")
         await self.service.add_member(person, row, member.id)
-        welcomed = await self._welcome(row, member.id)
+        welcomed = await self.channels.welcome(row, member.id)
         note = "" if welcomed else " (their DMs are closed, so I couldn't send the welcome message)"
         await reply(interaction, f"Added {member.mention} to **{row.name}**{note}.")
 
@@ -269,7 +226,7 @@ class Groups(
                 "Approve to add them to the group; either way they'll get a DM with the answer.")
         delivered = 0
         for facilitator_id in facilitator_ids:
-            message = await self._dm(facilitator_id, text, join_request_view(request.id))
+            message = await self.channels.dm(facilitator_id, text, join_request_view(request.id))
             if message is not None:
                 delivered += 1
                 await self.service.note_request_message(request.id, facilitator_id, message.channel.id, message.id)
@@ -284,42 +241,6 @@ class Groups(
                 await self.service.note_request_message(request.id, None, channel.id, message.id)
         log.info("join request %s for group %s sent to %d facilitator(s)", request.id, row.id, delivered)
         await reply(interaction, f"I asked the facilitators of **{row.name}**. I'll send you a DM with their answer.")
-
-    async def decide_request(self, interaction: discord.Interaction[Any], request_id: int, *, approve: bool) -> None:
-        """Approve/Deny button (see _views): decision checked and recorded by the service."""
-        person = person_of(interaction)
-        request, group = await self.service.check_decide(person, request_id)
-        # The decision is recorded first (compare-and-set: of Approve and Deny pressed together, one wins);
-        # only an approval that won grants the role, and if granting fails the approval is undone.
-        decision = await self.service.decide(person, request_id, approve=approve)
-        if approve:
-            try:
-                member = await self.channels.member(request.user_id)
-                if member is None:
-                    raise DomainError("That person is no longer in the server, so they can't be added.")
-                await self.channels.grant(group, member, f"join request {request_id} approved by {interaction.user.id}")
-            except BaseException:
-                await self.service.undo_approval(person, decision)
-                raise
-        verb = "approved" if approve else "declined"
-        outcome = f"<@{request.user_id}>'s request to join **{group.name}** was {verb} by <@{person.user_id}>."
-        await interaction.response.edit_message(content=outcome, view=None, allowed_mentions=NO_MENTIONS)
-        clicked = interaction.message.id if interaction.message else None
-        for channel_id, message_id in await self.service.request_messages(request_id):
-            if message_id == clicked:
-                continue
-            try:
-                await self.bot.get_partial_messageable(channel_id).get_partial_message(message_id).edit(
-                    content=outcome, view=None, allowed_mentions=NO_MENTIONS
-                )
-            except discord.HTTPException as exc:
-                log.info("could not update copy %s of join request %s: HTTP %s", message_id, request_id, exc.status)
-        if approve:
-            if decision.newly_added:
-                await self._welcome(group, request.user_id)
-        else:
-            await self._dm(request.user_id, f"Your request to join **{group.name}** wasn't approved this time. "
-                           "If you have questions, your facilitators or a staff member can talk it through.")
 
     # ------------------------------------------------------------------ list / info
     @app_commands.command(name="list", description="Your groups (staff: all groups)",

@@ -405,3 +405,35 @@ class GroupChannels:
             if restored:
                 fixed.append(f"gave the group role back to {restored} member(s)")
         return fixed
+
+    async def welcome(self, group: GroupRow, user_id: int) -> bool:
+        where = f" Your group's private channel is <#{group.channel_id}>." if group.channel_id else ""
+        try:
+            await self.bot.send_dm(
+                user_id,
+                f"Welcome to **{group.name}**! 🌱{where} Your facilitators and group are glad you're here. "
+                "What is shared in the group stays in the group.",
+            )
+        except discord.HTTPException as exc:
+            log.info("welcome DM to user %s not delivered: HTTP %s code %s", user_id, exc.status, exc.code)
+            return False
+        return True
+
+    async def dm(self, user_id: int, text: str, view: discord.ui.View | None = None) -> discord.Message | None:
+        try:
+            return await self.bot.send_dm(user_id, text, view=view)
+        except discord.HTTPException as exc:
+            log.info("DM to user %s not delivered: HTTP %s code %s", user_id, exc.status, exc.code)
+            return None
+
+    async def post_reminder(self, channel_id: int, text: str) -> Delivered:
+        """A session reminder in the group's channel (``SessionReminders``' sender)."""
+        channel = self.bot.get_channel(channel_id)
+        target = channel if isinstance(channel, discord.TextChannel) else self.bot.get_partial_messageable(
+            channel_id
+        )
+        try:
+            message = await target.send(text, allowed_mentions=NO_MENTIONS)
+        except Exception as exc:
+            raise classify(exc) from exc
+        return Delivered(channel_id, message.id)

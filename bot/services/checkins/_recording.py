@@ -1,209 +1,41 @@
-"""Daily check-ins: recording, streaks, progress, group pulse, shares and concern signals.
-
-Plain types in and out; no Discord here. A person's day is their local calendar day in
-their own IANA zone (PeopleService), so "one check-in per day" and streaks follow them
-across DST changes and moves. Implements ``contracts.StreakSource`` for milestones.
-"""
+"""Recording check-ins: from the form or the channel, written in group commits, feeding streaks."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
 import logging
-import math
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import CheckinSettings
 from bot.db import Database
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import NotAllowed, NotFound
 from bot.permissions import HearthRole, Person, require
-from bot.privacy import DeletionResult, PostedMessage
 from bot.repositories import checkins as repo
-from bot.repositories import concern_notices as notices_repo
-from bot.repositories.checkins import CheckinRow
-from bot.services.checkin_parser import ParsedCheckin, parse_checkin
+from bot.services.checkin_parser import parse_checkin
+from bot.services.checkins.models import (
+    GATHER_SECONDS,
+    WRITE_BATCH,
+    CheckinInput,
+    CheckinOutcome,
+    MessageOutcome,
+    _fail,
+    _Queued,
+    compute_streak,
+)
 from bot.services.concern_notices import LOW_MOOD_RUN, ConcernNotice, ConcernNotices
-from bot.services.contracts import GroupDirectory, GroupRef, Streak
+from bot.services.contracts import GroupDirectory, Streak
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderService
 from bot.signals import UserSignal
 
 log = logging.getLogger(__name__)
 
-NOTE_LIMIT = 1000
-# Groups smaller than this never get a day's average mood shown: with two people, an
-# average reveals each person's mood to the other's facilitator.
-MIN_TREND_SAMPLE = 3
-# At most this many queued check-ins share one transaction (group commit, see CheckinService._write).
-WRITE_BATCH = 64
-GATHER_SECONDS = 0.003
 
+class _RecordingLayer:
+    """Recording check-ins: from the form or the channel, written in group commits, feeding streaks."""
 
-@dataclass(frozen=True, slots=True)
-class CheckinInput:
-    mood: int | None
-    cravings: int | None
-    sleep_hours: float | None
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckinOutcome:
-    checkin_id: int
-    local_date: date
-    updated: bool
-    streak: Streak
-    last_30_days: int
-    streak_restarted: bool  # they had checked in before, but the streak had lapsed
-    has_mood: bool
-    concerns: tuple[ConcernNotice, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class MessageOutcome:
-    outcome: CheckinOutcome
-    parsed: ParsedCheckin
-    send_format_hint: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressPoint:
-    day: date
-    mood: int | None
-    cravings: int | None
-    sleep_hours: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    first_day: date
-    last_day: date
-    points: tuple[ProgressPoint, ...]
-    streak: Streak
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class ShareDraft:
-    checkin_id: int
-    group: GroupRef
-    channel_id: int
-    checkin: CheckinRow
-    with_note: bool
-
-
-@dataclass(frozen=True, slots=True)
-class TrendPoint:
-    day: date
-    average: float | None  # None when fewer than MIN_TREND_SAMPLE people checked in
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class PulseReport:
-    group: GroupRef
-    days: int
-    sharing_checked_in: tuple[int, ...]
-    sharing_not_yet: tuple[int, ...]
-    not_sharing: int
-    trend: tuple[TrendPoint, ...]
-    silent: tuple[tuple[int, date | None], ...]  # (user_id, last check-in) for gentle outreach
-    silent_days: int
-
-
-_Queued = tuple[repo.CheckinWrite, "asyncio.Future[tuple[repo.RecordedCheckin, bool]]"]
-
-
-def _fail(items: list[_Queued], exc: BaseException) -> None:
-    for _, future in items:
-        if future.done():
-            continue
-        if isinstance(exc, Exception):
-            future.set_exception(exc)
-        else:
-            future.cancel()
-
-
-def _parse_int(field: str, raw: str | None, low: int, high: int, *, required: bool) -> int | None:
-    text = (raw or "").strip()
-    if not text:
-        if required:
-            raise InvalidInput(field, f"enter a whole number from {low} to {high}")
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidInput(field, f"enter a whole number from {low} to {high}", got=f"`{text[:20]}`") from None
-    if not low <= value <= high:
-        raise InvalidInput(field, f"enter a whole number from {low} to {high}", got=f"`{value}`")
-    return value
-
-
-def validate_modal(mood: str | None, cravings: str | None, sleep: str | None, note: str | None) -> CheckinInput:
-    """Check the modal's raw text. Raises InvalidInput naming the field; nothing is stored."""
-    mood_value = _parse_int("Mood", mood, 1, 10, required=True)
-    cravings_value = _parse_int("Cravings", cravings, 0, 10, required=False)
-    sleep_text = (sleep or "").strip().replace(",", ".").removesuffix("h").removesuffix("hours").strip()
-    sleep_value: float | None = None
-    if sleep_text:
-        try:
-            sleep_value = float(sleep_text)
-        except ValueError:
-            raise InvalidInput(
-                "Sleep hours", "enter a number of hours from 0 to 24, decimals allowed (e.g. 7.5)",
-                got=f"`{(sleep or '')[:20]}`",
-            ) from None
-        if not math.isfinite(sleep_value) or not 0 <= sleep_value <= 24:
-            raise InvalidInput(
-                "Sleep hours", "enter a number of hours from 0 to 24, decimals allowed (e.g. 7.5)",
-                got=f"`{sleep_text[:20]}`",
-            )
-    note_value = note if note and note.strip() else None
-    if note_value is not None and len(note_value) > NOTE_LIMIT:
-        raise InvalidInput(
-            "Anything you want to share?", f"at most {NOTE_LIMIT} characters", got=f"{len(note_value)} characters"
-        )
-    return CheckinInput(mood_value, cravings_value, sleep_value, note_value)
-
-
-def compute_streak(dates: list[date], pauses: list[tuple[date, date]], today: date) -> Streak:
-    """Consecutive days with a check-in up to today; paused days neither break nor count.
-
-    Today without a check-in (yet) does not break the streak: the day is not over.
-    """
-    if not dates:
-        return Streak(0, 0, None)
-    have = set(dates)
-
-    def paused(day: date) -> bool:
-        return any(start <= day <= end for start, end in pauses)
-
-    day = today if today in have else today - timedelta(days=1)
-    current = 0
-    first = dates[0]
-    while day >= first:
-        if day in have:
-            current += 1
-        elif not paused(day):
-            break
-        day -= timedelta(days=1)
-
-    ordered = sorted(have)
-    longest = run = 1
-    for previous, this in itertools.pairwise(ordered):
-        gap = (this - previous).days
-        bridged = all(paused(previous + timedelta(days=k)) for k in range(1, gap))
-        run = run + 1 if bridged else 1
-        longest = max(longest, run)
-    return Streak(current=current, longest=max(longest, current), last_checkin=ordered[-1])
-
-
-class CheckinService:
     feature = "checkins"
     tables = (
         "checkins", "checkin_reminders", "checkin_reminder_deliveries", "checkin_pauses",
@@ -231,7 +63,6 @@ class CheckinService:
         # Streaks record() has just computed, while its listeners run (see streak()).
         self._fresh: dict[int, tuple[date, Streak]] = {}
 
-    # ------------------------------------------------------------------ StreakSource
     async def streak(self, user_id: int) -> Streak:
         today = await self._people.local_today(user_id)
         fresh = self._fresh.get(user_id)
@@ -247,7 +78,6 @@ class CheckinService:
     async def checkin_dates(self, user_id: int, since: date) -> list[date]:
         return await repo.checkin_dates(self._db, user_id, since)
 
-    # ------------------------------------------------------------------ recording
     @staticmethod
     def require_participant(person: Person) -> None:
         require(person, HearthRole.PARTICIPANT, HearthRole.FACILITATOR, action="checking in")
@@ -346,7 +176,6 @@ class CheckinService:
             log.debug("check-in message %s by user %s edited", message_id, person.user_id)
         return updated
 
-    # ------------------------------------------------------------------ group commit
     async def _write(self, write: repo.CheckinWrite) -> tuple[repo.RecordedCheckin, bool]:
         """Queue one check-in for the writer task and wait until it is committed.
 
@@ -403,7 +232,6 @@ class CheckinService:
             if not future.done():
                 future.set_result(result)
 
-    # ------------------------------------------------------------------ concern signals
     async def _evaluate_concerns(
         self, user_id: int, now: datetime, rec: repo.RecordedCheckin
     ) -> tuple[ConcernNotice, ...]:
@@ -451,89 +279,3 @@ class CheckinService:
         await repo.record_outreach(self._db, concern_id, person.user_id, self._clock.now())
         log.info("outreach on concern %s recorded by %s", concern_id, person.user_id)
         return await repo.outreach_for(self._db, concern_id)
-
-    # ------------------------------------------------------------------ progress
-    async def progress(self, user_id: int, days: int) -> Progress:
-        if not 7 <= days <= 365:
-            raise InvalidInput("days", "a whole number from 7 to 365", got=str(days))
-        today = await self._people.local_today(user_id)
-        first = today - timedelta(days=days - 1)
-        rows = await repo.checkins_between(self._db, user_id, first, today)
-        points = tuple(ProgressPoint(r.local_date, r.mood, r.cravings, r.sleep_hours) for r in rows)
-        return Progress(first, today, points, await self.streak(user_id), len(rows))
-
-    # ------------------------------------------------------------------ sharing
-    async def share_draft(self, checkin_id: int, user_id: int, *, with_note: bool) -> ShareDraft:
-        checkin = await repo.get_checkin_by_id(self._db, checkin_id)
-        if checkin is None or checkin.user_id != user_id:
-            raise NotFound("That check-in is not available to share any more.")
-        groups = [g for g in await self._groups.groups_of_member(user_id) if g.channel_id is not None]
-        if not groups:
-            raise NotFound("You're not in a group with a channel yet, so there is nowhere to share this.")
-        group = groups[0]
-        assert group.channel_id is not None
-        return ShareDraft(checkin_id, group, group.channel_id, checkin, with_note and bool(checkin.note))
-
-    async def record_share(self, draft: ShareDraft, message_id: int | None) -> None:
-        await repo.record_share(
-            self._db, checkin_id=draft.checkin_id, user_id=draft.checkin.user_id, group_id=draft.group.id,
-            with_note=draft.with_note, channel_id=draft.channel_id, message_id=message_id, now=self._clock.now(),
-        )
-
-    # ------------------------------------------------------------------ pulse
-    async def pulse(self, person: Person, group: GroupRef, days: int) -> PulseReport:
-        if not 1 <= days <= 90:
-            raise InvalidInput("days", "a whole number from 1 to 90", got=str(days))
-        if not person.is_staff and person.user_id not in await self._groups.facilitators_of_group(group.id):
-            raise NotAllowed(
-                f"Sorry, the pulse of {group.name} is only for that group's facilitators and program staff."
-            )
-        members = await self._groups.members_of_group(group.id)
-        sharing = await repo.sharing_members(self._db, group.id)
-        zones = await self._people.zones_for(members)
-        last = await repo.last_dates_for(self._db, members)
-        now = self._clock.now()
-        checked: list[int] = []
-        not_yet: list[int] = []
-        silent: list[tuple[int, date | None]] = []
-        for uid in members:
-            today = now.astimezone(zones[uid]).date()
-            last_day = last.get(uid)
-            if uid not in sharing:
-                continue  # someone who does not share with the group is never shown, not even as silent
-            (checked if last_day == today else not_yet).append(uid)
-            if last_day is None or (today - last_day).days >= self.settings.silent_days:
-                silent.append((uid, last_day))
-        group_today = now.astimezone(ZoneInfo(group.timezone)).date()
-        first = group_today - timedelta(days=days - 1)
-        by_day: dict[date, list[int]] = {}
-        # Averages of sharing members only: a non-sharing member's mood must not be computable from the reply.
-        sharing_members = [m for m in members if m in sharing]
-        for day, mood in await repo.moods_between_for(
-            self._db, sharing_members, first, group_today + timedelta(days=1)
-        ):
-            by_day.setdefault(day, []).append(mood)
-        trend = []
-        for k in range(days):
-            day = first + timedelta(days=k)
-            moods = by_day.get(day, [])
-            average = round(sum(moods) / len(moods), 1) if len(moods) >= MIN_TREND_SAMPLE else None
-            trend.append(TrendPoint(day, average, len(moods)))
-        return PulseReport(
-            group=group, days=days, sharing_checked_in=tuple(checked), sharing_not_yet=tuple(not_yet),
-            not_sharing=len([m for m in members if m not in sharing]), trend=tuple(trend),
-            silent=tuple(silent), silent_days=self.settings.silent_days,
-        )
-
-    # ------------------------------------------------------------------ data rights
-    async def export_user_data(self, user_id: int) -> dict[str, Any]:
-        return await repo.export(self._db, user_id)
-
-    async def delete_user_data(self, user_id: int) -> DeletionResult:
-        async with self._db.transaction() as tx:
-            posts = await repo.shared_posts(tx, user_id) + await notices_repo.messages_about(tx, user_id)
-            count = await notices_repo.delete_for(tx, user_id)
-            count += await repo.delete(tx, user_id)
-        return DeletionResult(
-            self.feature, count, posts=tuple(PostedMessage(channel, message) for channel, message in posts)
-        )
