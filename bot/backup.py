@@ -89,6 +89,8 @@ def default_name(now: datetime, encrypted: bool) -> str:
     return f"hearth-{now.astimezone(UTC).strftime('%Y%m%d-%H%M%S')}.sqlite3" + (".enc" if encrypted else "")
 
 
+# Scheduled work: the daily backup at backup.hour.
+WORK_NAME = "daily-backup"
 NAME_PATTERN = re.compile(r"^hearth-(\d{8}-\d{6})\.sqlite3(\.enc)?$")
 
 

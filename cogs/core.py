@@ -18,18 +18,18 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import HearthBot, person_of
+from bot.backup import WORK_NAME as BACKUP_WORK
 from bot.backup import BackupError, DailyBackups
 from bot.permissions import HearthRole, Person
 from bot.scheduler import PeriodicWork
 from bot.selfcheck import Finding, findings, report_text, snapshot_of, staff_channel_usable
+from bot.services.audit import RETENTION_WORK as AUDIT_RETENTION_WORK
 from bot.ui import reply
 
 log = logging.getLogger(__name__)
 
-BACKUP_WORK = "daily-backup"
 LIVENESS_WORK = "liveness"
 LIVENESS_EVERY = timedelta(seconds=30)
-AUDIT_RETENTION_WORK = "audit_retention"
 AUDIENCES = ("everyone", "participant", "facilitator", "on_call", "staff")
 MILESTONE_VISIBILITY_WORDS = {
     "private": "sent to you by DM",

@@ -12,6 +12,9 @@ from bot.privacy import DeletionResult
 from bot.repositories import audit
 from bot.repositories.audit import AuditEntry
 
+# Scheduled work: audit records past the retention period promised in /privacy delete are removed daily.
+RETENTION_WORK = "audit-retention"
+
 
 class AuditService:
     feature = "audit_log"

@@ -96,7 +96,7 @@ class ReminderSender(Protocol):
 class SessionReminders:
     """DueWork ``group_sessions``: one reminder per session and local date, never twice."""
 
-    NAME = "group_sessions"
+    NAME = "group-sessions"
 
     def __init__(self, db: Database, clock: Clock, sender: ReminderSender, minutes_before: int) -> None:
         self._db = db

@@ -30,7 +30,7 @@ from bot.services.people import PeopleService
 
 log = logging.getLogger(__name__)
 
-WORK_NAME = "checkin_reminders"
+WORK_NAME = "checkin-reminders"
 # A slot handled later than this counts as missed (bot was down): it is only caught up
 # before checkins.quiet_hour.
 ON_TIME_GRACE = timedelta(minutes=15)

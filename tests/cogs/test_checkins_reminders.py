@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from tests.cogs.test_checkins import checkin, content_of
 from tests.harness import Harness
 
-WORK = "checkin_reminders"
+WORK = "checkin-reminders"
 
 
 async def set_reminder(hearth: Harness, user_id: int, time: str) -> str:

@@ -39,9 +39,9 @@ async def test_a_new_time_zone_moves_the_daily_reminder(hearth: Harness) -> None
     await handle.wait_response()
     # 09:00 in London on Tue Mar 3 is 09:00 UTC; New York's slot (14:00 UTC) must not fire.
     hearth.clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=UTC))
-    await hearth.run_due("checkin_reminders")
+    await hearth.run_due("checkin-reminders")
     await hearth.emu.wait_for_dm(uid, lambda m: "gentle reminder" in m["content"])
     hearth.clock.set(datetime(2026, 3, 3, 14, 0, tzinfo=UTC))
-    await hearth.run_due("checkin_reminders")
+    await hearth.run_due("checkin-reminders")
     await hearth.settle()
     assert len(reminder_dms(hearth, uid)) == 1

@@ -29,23 +29,23 @@ async def test_reminder_follows_the_group_zone_across_dst(hearth: Harness) -> No
     # Monday 2026-03-02, winter time (UTC-5): 17:00 local = 22:00 UTC.
     assert await work.next_due() == datetime(2026, 3, 2, 22, 0, tzinfo=UTC)
     hearth.clock.set(datetime(2026, 3, 2, 21, 59, tzinfo=UTC))
-    await hearth.run_due("group_sessions")
+    await hearth.run_due("group-sessions")
     assert reminders(hearth, group.channel_id) == []
     hearth.clock.set(datetime(2026, 3, 2, 22, 0, tzinfo=UTC))
-    await hearth.run_due("group_sessions")
-    await hearth.run_due("group_sessions")  # never twice
+    await hearth.run_due("group-sessions")
+    await hearth.run_due("group-sessions")  # never twice
     sent = reminders(hearth, group.channel_id)
     assert len(sent) == 1
     assert "starts at 18:00 (America/New_York), in 60 minutes" in sent[0]
     # Clocks spring forward on Sunday 2026-03-08. Monday 2026-03-09 17:00 EDT = 21:00 UTC.
     assert await work.next_due() == datetime(2026, 3, 9, 21, 0, tzinfo=UTC)
     hearth.clock.set(datetime(2026, 3, 9, 20, 59, tzinfo=UTC))
-    await hearth.run_due("group_sessions")
+    await hearth.run_due("group-sessions")
     assert len(reminders(hearth, group.channel_id)) == 1
     hearth.clock.set(datetime(2026, 3, 9, 21, 0, tzinfo=UTC))
-    await hearth.run_due("group_sessions")
+    await hearth.run_due("group-sessions")
     hearth.clock.set(datetime(2026, 3, 9, 22, 0, tzinfo=UTC))  # the old UTC time: nothing more
-    await hearth.run_due("group_sessions")
+    await hearth.run_due("group-sessions")
     sent = reminders(hearth, group.channel_id)
     assert len(sent) == 2
     assert "starts at 18:00 (America/New_York), in 60 minutes" in sent[1]
@@ -62,15 +62,15 @@ async def test_no_reminder_on_a_skipped_date(hearth: Harness) -> None:
     assert "No **" in reply_text(handle) and "2026-03-09" in reply_text(handle)
     work = hearth.running.get_cog("Groups").reminders  # type: ignore[union-attr]
     hearth.clock.set(datetime(2026, 3, 2, 22, 0, tzinfo=UTC))
-    await hearth.run_due("group_sessions")
+    await hearth.run_due("group-sessions")
     assert len(reminders(hearth, group.channel_id)) == 1
     assert await work.next_due() == datetime(2026, 3, 16, 21, 0, tzinfo=UTC)
     for moment in (datetime(2026, 3, 9, 21, 0, tzinfo=UTC), datetime(2026, 3, 9, 23, 0, tzinfo=UTC)):
         hearth.clock.set(moment)
-        await hearth.run_due("group_sessions")
+        await hearth.run_due("group-sessions")
     assert len(reminders(hearth, group.channel_id)) == 1
     hearth.clock.set(datetime(2026, 3, 16, 21, 0, tzinfo=UTC))
-    await hearth.run_due("group_sessions")
+    await hearth.run_due("group-sessions")
     assert len(reminders(hearth, group.channel_id)) == 2
 
 
@@ -111,7 +111,7 @@ async def test_schedule_remove_and_validation(hearth: Harness) -> None:
     removed = await run(emu, "schedule remove", seed.facilitator, group=group.name, weekday="monday", time="18:00")
     assert "Removed" in reply_text(removed)
     hearth.clock.set(datetime(2026, 3, 2, 22, 0, tzinfo=UTC))
-    await hearth.run_due("group_sessions")
+    await hearth.run_due("group-sessions")
     assert reminders(hearth, group.channel_id) == []
     info = await run(emu, "info", seed.facilitator, group=group.name)
     assert "no weekly sessions" in reply_text(info)
