@@ -1,4 +1,4 @@
-"""Backups and restore (issue 12, item 9) and retried deletions (item 1), on real temporary SQLite files."""
+"""Backups, restore and retried deletions, on real temporary SQLite files."""
 
 from __future__ import annotations
 

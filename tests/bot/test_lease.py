@@ -1,4 +1,4 @@
-"""One instance per database (issue 10, item D17): the lease, on a real SQLite file with an injected clock."""
+"""One instance per database: the lease, on a real SQLite file with an injected clock."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The startup self-check's rules (issue 10, item C16), without Discord."""
+"""The startup self-check's rules, without Discord."""
 
 from __future__ import annotations
 

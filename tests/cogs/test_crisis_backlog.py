@@ -1,4 +1,4 @@
-"""Messages posted while the bot was down are screened on start (issue 10, item B8), end to end.
+"""Messages posted while the bot was down are screened on start, end to end.
 
 The emulator stamps message ids with the harness's manual clock here, so "hours while Hearth was down" are
 hours of that clock.

@@ -1,4 +1,4 @@
-"""A busy or locked database never loses a crisis (issue 10, item B9), end to end against the emulator.
+"""A busy or locked database never loses a crisis, end to end against the emulator.
 
 Another connection holds ``BEGIN IMMEDIATE`` for longer than the bot's busy timeout (5 s) plus its retry
 window (``crisis.db_retry_seconds``, short here) while a crisis message arrives.

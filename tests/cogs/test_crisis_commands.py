@@ -1,4 +1,4 @@
-"""Staff can always act (issue 10, item C14): /incident ack, resolve and false-alarm, end to end.
+"""Staff can always act: /incident ack, resolve and false-alarm, end to end.
 
 The commands do what the alert's buttons do, with the same audit trail, so an incident whose
 alert message failed or was deleted can still be closed. A deleted alert is posted again, once,

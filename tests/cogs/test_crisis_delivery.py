@@ -1,4 +1,4 @@
-"""Crisis delivery that cannot fail silently (issue 10, items A1, A2, A3, A5), end to end.
+"""Crisis delivery that cannot fail silently, end to end.
 
 The real bot runs against the emulator; faults are injected there (``fail_next`` for HTTP
 errors, ``drop_next`` for a connection cut before or after Discord did the work). Time moves

@@ -1,4 +1,4 @@
-"""Startup self-check and `python -m bot doctor` (issue 10, item C16), against the emulator."""
+"""Startup self-check and `python -m bot doctor`, against the emulator."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Drills and figures (issue 14, section 3): a practice incident runs the whole chain, pagers flagged, apart in
+"""Drills and figures: a practice incident runs the whole chain, pagers flagged, apart in
 the stats; end to end against the emulator and the local fake pager server."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Edited messages are screened (issue 10, item B7), end to end against the emulator."""
+"""Edited messages are screened, end to end against the emulator."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Manual escalation does what it says (issue 10, item C15), end to end against the emulator."""
+"""Manual escalation does what it says, end to end against the emulator."""
 
 from __future__ import annotations
 

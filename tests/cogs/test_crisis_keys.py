@@ -1,4 +1,4 @@
-"""Screening keys are per author and submission (issue 10, item B10), end to end against the emulator."""
+"""Screening keys are per author and submission, end to end against the emulator."""
 
 from __future__ import annotations
 

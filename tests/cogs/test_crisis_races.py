@@ -1,4 +1,4 @@
-"""Races in the crisis path (issue 10, items D17 and D18), end to end against the emulator."""
+"""Races in the crisis path, end to end against the emulator."""
 
 from __future__ import annotations
 

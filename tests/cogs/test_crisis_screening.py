@@ -1,4 +1,4 @@
-"""Who is screened, and as whom (issue 10 §B 11, §D 19): end to end through the emulator.
+"""Who is screened, and as whom: end to end through the emulator.
 
 Negative checks are followed by a positive control in the same channel: screening is first in, first out, so
 once the control's alert is out the earlier message was screened too.

@@ -1,4 +1,4 @@
-"""Group channels end to end: the real bot through the emulator (issue 3)."""
+"""Group channels end to end: the real bot through the emulator."""
 
 from __future__ import annotations
 

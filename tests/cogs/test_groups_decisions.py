@@ -1,4 +1,4 @@
-"""Approve/Deny cannot grant what was denied (issue 12, item 8), end to end against the emulator."""
+"""Approve/Deny cannot grant what was denied, end to end against the emulator."""
 
 from __future__ import annotations
 

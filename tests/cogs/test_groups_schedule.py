@@ -1,4 +1,4 @@
-"""Weekly sessions and their reminders, end to end with an injected clock (issue 3)."""
+"""Weekly sessions and their reminders, end to end with an injected clock."""
 
 from __future__ import annotations
 

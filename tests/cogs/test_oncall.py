@@ -1,4 +1,4 @@
-"""The on-call rota keeps roles.on_call true (issue 14, section 2), end to end against the emulator."""
+"""The on-call rota keeps roles.on_call true, end to end against the emulator."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pagers beyond Discord (issue 14, section 1), end to end: the real bot against the emulator and a local fake
+"""Pagers beyond Discord, end to end: the real bot against the emulator and a local fake
 pager server that records PagerDuty events and webhook deliveries and can answer 500."""
 
 from __future__ import annotations

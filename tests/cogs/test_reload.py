@@ -1,4 +1,4 @@
-"""Every extension unloads and reloads cleanly against the emulator, and keeps working (issue 11 §2)."""
+"""Every extension unloads and reloads cleanly against the emulator, and keeps working."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m bot setup` against the emulator, as a real process with scripted stdin (issue 13, section 2)."""
+"""`python -m bot setup` against the emulator, as a real process with scripted stdin."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may speak to whom (issue 12, item 7), end to end against the emulator."""
+"""Who may speak to whom, end to end against the emulator."""
 
 from __future__ import annotations
 
