@@ -74,3 +74,20 @@ def test_docstrings_point_only_to_files_that_exist() -> None:
         doc = ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or ""
         missing += [f"{rel(p)} -> {m}" for m in mentioned.findall(doc) if not (REPO / m).exists()]
     assert missing == []
+
+
+def test_matplotlib_is_imported_only_when_the_first_chart_is_drawn() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, bot.app, bot.runtime, bot.wiring\n"
+        "from bot.app import EXTENSIONS\n"
+        "import importlib\n"
+        "for name in EXTENSIONS: importlib.import_module(name)\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported at start'\n"
+        "from cogs.checkins._chart import render_progress_png\n"
+        "assert 'matplotlib' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
