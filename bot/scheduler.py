@@ -78,6 +78,9 @@ class Scheduler:
         self._locks: dict[str, asyncio.Lock] = {}
         self._aps: AsyncIOScheduler | None = None
         self._arming: set[asyncio.Task[None]] = set()
+        # Runs in progress. APScheduler cancels its jobs at shutdown; a run is shielded from that, so a delivery
+        # round is never cut off half-way, and shutdown() waits for it instead.
+        self._runs: set[asyncio.Task[None]] = set()
         # Names with a poke's re-arm queued but not started: a burst of pokes (500 check-ins
         # a second each poke milestones) costs one next_due() query, not one each.
         self._poked: set[str] = set()
@@ -131,6 +134,7 @@ class Scheduler:
         await asyncio.gather(*self._arming, return_exceptions=True)
         self._poked.clear()
         # Let any run in progress finish so nothing is half-delivered at shutdown.
+        await asyncio.gather(*self._runs, return_exceptions=True)
         for lock in self._locks.values():
             async with lock:
                 pass
@@ -168,6 +172,17 @@ class Scheduler:
             await self._fire(key)
 
     async def _fire(self, name: str) -> None:
+        run = asyncio.get_running_loop().create_task(self._run(name), name=f"hearth: scheduled {name}")
+        self._runs.add(run)
+        run.add_done_callback(self._runs.discard)
+        try:
+            await asyncio.shield(run)
+        except asyncio.CancelledError:
+            if not run.done() and self.running:
+                raise  # cancelled by something other than the scheduler's own shutdown
+            # The scheduler is stopping: shutdown() waits for the run; nothing to report.
+
+    async def _run(self, name: str) -> None:
         work = self._works.get(name)
         lock = self._locks.get(name)
         if work is None or lock is None:

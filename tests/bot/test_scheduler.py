@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.clock import ManualClock
 from bot.scheduler import Scheduler
@@ -136,3 +139,42 @@ async def test_unregistered_work_is_never_run_again() -> None:
         assert work.handled == [START + timedelta(hours=1)]
     finally:
         await scheduler.shutdown()
+
+
+class Blocking:
+    """DueWork whose run waits until released: a delivery round in progress when the bot stops."""
+
+    def __init__(self) -> None:
+        self.due: datetime | None = None
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.finished = False
+
+    async def next_due(self) -> datetime | None:
+        return self.due
+
+    async def run_due(self, now: datetime) -> None:
+        if self.due is None or self.due > now:
+            return
+        self.started.set()
+        await self.release.wait()
+        self.due = None
+        self.finished = True
+
+
+async def test_shutdown_lets_a_run_in_progress_finish_without_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    clock = ManualClock(START)
+    work = Blocking()
+    scheduler = Scheduler(clock)
+    scheduler.register("blocking", work)
+    await scheduler.start()
+    work.due = START
+    scheduler.poke("blocking")
+    await asyncio.wait_for(work.started.wait(), 5)  # fired by APScheduler's own timer, now mid-run
+    stopping = asyncio.create_task(scheduler.shutdown())
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # shutdown waits for the run instead of cancelling it
+    work.release.set()
+    await asyncio.wait_for(stopping, 5)
+    assert work.finished
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
