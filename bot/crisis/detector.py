@@ -260,6 +260,11 @@ class CrisisDetector:
             out.append(Assessment(_BY_LEVEL[level], tuple(cats)))
         return out
 
+    def may_be_urgent(self, text: str) -> bool:
+        """Whether a hand rule could flag ``text`` (substring gates only, microseconds). The screener scores such
+        messages first when many are waiting, so a crisis message never queues behind a burst of ordinary chat."""
+        return not _selector().surely_none(text)
+
     def assess_rules(self, text: str) -> Assessment:
         """The rule result alone (no learned backstop). Never logs or keeps ``text``."""
         selector = _selector()

@@ -1,7 +1,8 @@
 """The async front of the crisis detector: off the event loop, batched, with conversation context.
 
 * The detector's model runs in a worker thread (onnxruntime releases the GIL), one batch at a time: messages
-  that arrive while a batch is being scored wait together and go in the next batch (up to ``batch_size``).
+  that arrive while a batch is being scored wait together and go in the next batch (up to ``batch_size``),
+  those a hand rule could flag (:meth:`CrisisDetector.may_be_urgent`) ahead of the rest.
 * Conversation context: the same author's previous messages in the same channel (at most
   ``context_messages``, none older than ``context_window``) are screened together with the new one, so a
   goodbye split over three short messages is still caught. The result is the higher of the message alone and
@@ -48,6 +49,7 @@ def own_words(text: str) -> str:
 class _Job:
     texts: list[str]
     future: asyncio.Future[list[Assessment]]
+    urgent: bool = False
 
 
 class Screener:
@@ -81,7 +83,8 @@ class Screener:
         if not texts:
             return []
         future: asyncio.Future[list[Assessment]] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Job(list(texts), future))
+        urgent = any(self._detector.may_be_urgent(t) for t in texts)
+        self._pending.append(_Job(list(texts), future, urgent))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain(), name="crisis-screening")
         return await future
@@ -124,6 +127,10 @@ class Screener:
 
     async def _drain(self) -> None:
         while self._pending:
+            if not self._pending[0].urgent and any(job.urgent for job in self._pending):
+                # Messages a rule could flag go first: under a burst of ordinary chat a crisis message would
+                # otherwise wait for every batch ahead of it.
+                self._pending = deque(sorted(self._pending, key=lambda job: not job.urgent))
             jobs: list[_Job] = []
             count = 0
             while self._pending and (not jobs or count + len(self._pending[0].texts) <= self.batch_size):

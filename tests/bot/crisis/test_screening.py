@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -97,3 +98,41 @@ async def test_messages_arriving_together_still_see_each_other() -> None:
         screener.screen_message("goodbye", author_id=1, channel_id=9, at=T0),
     )
     assert [r.is_risk for r in results] == [False, False, True]
+
+
+class Ordered(CrisisDetector):
+    """Records the texts of each batch in order; the first batch waits until released (a batch in progress)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_model=False)
+        self.batches: list[list[str]] = []
+        self.release = threading.Event()
+
+    def assess_batch(self, texts: Sequence[str]) -> list[Assessment]:
+        if not self.batches:
+            self.release.wait(5)
+        self.batches.append(list(texts))
+        return [Assessment(Severity.NONE, ()) for _ in texts]
+
+
+async def test_a_message_a_rule_could_flag_is_scored_before_a_backlog_of_ordinary_chat() -> None:
+    detector = Ordered()
+    screener = Screener(detector, batch_size=8)
+    first = asyncio.ensure_future(screener.assess("morning all"))
+    await asyncio.sleep(0.05)  # the first batch is being scored
+    backlog = [asyncio.ensure_future(screener.assess(f"mood {i % 10} slept ok, coffee first")) for i in range(40)]
+    crisis = asyncio.ensure_future(screener.assess("i am going to kill myself tonight"))
+    await asyncio.sleep(0)
+    detector.release.set()
+    await asyncio.gather(first, crisis, *backlog)
+    assert detector.batches[1][0] == "i am going to kill myself tonight"  # the very next batch, not the sixth
+    everything = ["morning all", "i am going to kill myself tonight"]
+    everything += [f"mood {i % 10} slept ok, coffee first" for i in range(40)]
+    assert sorted(t for batch in detector.batches for t in batch) == sorted(everything)
+
+
+def test_may_be_urgent_is_true_for_rule_material_and_false_for_ordinary_chat() -> None:
+    detector = CrisisDetector(use_model=False)
+    assert detector.may_be_urgent("i am going to kill myself tonight")
+    assert not detector.may_be_urgent("mood 6 cravings 2 slept 7h")
+    assert not detector.may_be_urgent("see you all at group on tuesday")
