@@ -2,9 +2,10 @@
 
     python dev/build_corpus.py
 
-Reads ``tests/bot/crisis/corpus/writer*.csv``, ``checkins.csv`` (from ``dev/checkin_corpus.py``) and
-``shortchat.csv`` (short everyday chat and short risk messages, written for the detector's known blind spot),
-columns ``text,label,category,voice,source``, and writes ``corpus.csv`` with the same columns. Removed, and
+Reads ``tests/bot/crisis/corpus/writer*.csv``, ``checkins.csv`` (from ``dev/checkin_corpus.py``),
+``shortchat.csv`` (short everyday chat and short risk messages, written for the detector's known blind spot) and
+``retired_blind*.csv`` (blind sets whose first-run numbers are recorded in the README and which are training data
+since), columns ``text,label,category,voice,source``, and writes ``corpus.csv`` with the same columns. Removed, and
 counted in the printout:
 
 * rows with an empty text or a label other than imminent / concern / none;
@@ -42,7 +43,9 @@ def main() -> int:
     rows: list[dict[str, str]] = []
     dropped: Counter[str] = Counter()
     seen: set[str] = set()
-    for path in [*sorted(CORPUS.glob("writer*.csv")), CORPUS / "checkins.csv", CORPUS / "shortchat.csv"]:
+    inputs = [*sorted(CORPUS.glob("writer*.csv")), CORPUS / "checkins.csv", CORPUS / "shortchat.csv",
+              *sorted(CORPUS.glob("retired_blind*.csv"))]
+    for path in inputs:
         with path.open(newline="", encoding="utf-8") as fh:
             for r in csv.DictReader(fh):
                 text = (r.get("text") or "").strip()
