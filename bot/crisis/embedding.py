@@ -85,25 +85,35 @@ class SentenceEncoder:
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
         tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest text of the batch
+        tokenizer.no_padding()  # encode() pads each run of similar-length texts itself
         self._tokenizer = tokenizer
 
-    CHUNK = 64  # texts per ONNX run: attention buffers grow with batch x length^2
+    # Texts per ONNX run. Texts are run in order of length, so each run pads only to the longest of a few texts
+    # of similar length: on chat of mixed lengths this halves the work of a batch of 32 (and its memory).
+    BUCKET = 8
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         """One L2-normalised row per text (an empty text gets the embedding of ``[CLS] [SEP]``)."""
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        if len(texts) > self.CHUNK:
-            return np.vstack([self.encode(texts[i:i + self.CHUNK]) for i in range(0, len(texts), self.CHUNK)])
+            return out
         encodings = self._tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        (hidden,) = self._session.run(
-            ["last_hidden_state"],
-            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-        )
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), self.BUCKET):
+            rows = order[start:start + self.BUCKET]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n] = encodings[i].ids
+                mask[r, :n] = 1
+            (hidden,) = self._session.run(
+                ["last_hidden_state"],
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[rows] = pooled / np.maximum(norms, 1e-12)
+        return out

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from matplotlib.image import imread
 
-from bot.services.checkins import Progress, ProgressPoint, Streak
+from bot.services.checkins import Progress, ProgressPoint
+from bot.services.contracts import Streak
 from cogs.checkins._chart import chart_series, render_progress_png
 from cogs.checkins._embeds import chart_alt_text
 
