@@ -3,9 +3,10 @@
 Usage (from the repository root): ``python -m bot.crisis.train [--out PATH] [--check]``
 
 Training data is the repository's OWN labelled messages (:func:`load_training_rows`): the chat corpus
-``tests/bot/crisis/corpus/corpus.csv``, ``heldout_messages.csv``, ``blind_messages.csv`` (tuned on in the past,
-so training data now) and the case tables of ``test_detector.py``. Never the shared dev set, never a blind set
-(``blind2_messages.csv`` to ``blind5_messages.csv``): those only measure.
+``tests/bot/crisis/corpus/corpus.csv`` (the writers' files, and the retired blind sets 3 to 5, whose first-run
+numbers are kept in the README), ``heldout_messages.csv``, ``blind_messages.csv`` (tuned on in the past, so training
+data now) and the case tables of ``test_detector.py``. Never the shared dev set, never a blind set
+(``blind2_messages.csv``, ``blind6_messages.csv``, ``blind7_messages.csv``): those only measure.
 
 Steps, all with scikit-learn (no hand-written optimiser):
 
