@@ -92,6 +92,11 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.launched_at = 0.0
 
+    ready_marker = "scheduler started"
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "bot", "run", "--config", str(self.config_path)]
+
     @property
     def pid(self) -> int:
         assert self.process is not None
@@ -112,12 +117,11 @@ class BotProcess:
         offset = len(self.log())  # the log is appended to across restarts: look only at this launch's lines
         self.launched_at = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(self.config_path), cwd=REPO,
-            env={**os.environ, TOKEN_ENV: self.emu.token}, stdout=log, stderr=log,
+            *self.argv(), cwd=REPO, env={**os.environ, TOKEN_ENV: self.emu.token}, stdout=log, stderr=log,
         )
         log.close()
         deadline = time.perf_counter() + ready_within
-        while "scheduler started" not in self.log()[offset:]:
+        while self.ready_marker not in self.log()[offset:]:
             if self.process.returncode is not None:
                 raise RuntimeError(f"the bot exited with {self.process.returncode}:\n{self.log()[-3000:]}")
             if time.perf_counter() > deadline:

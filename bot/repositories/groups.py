@@ -126,6 +126,12 @@ async def group_by_channel(db: Queryable, channel_id: int) -> GroupRow | None:
     return None if row is None else _group(row)
 
 
+async def group_channel_ids(db: Queryable) -> set[int]:
+    """Every text and voice channel ID a group has now, archived or not."""
+    rows = await db.fetch_all("SELECT channel_id, voice_channel_id FROM groups")
+    return {c for row in rows for c in (row["channel_id"], row["voice_channel_id"]) if c is not None}
+
+
 async def all_groups(db: Queryable, *, include_archived: bool = True) -> list[GroupRow]:
     where = "" if include_archived else " WHERE archived_at IS NULL"
     rows = await db.fetch_all(f"SELECT * FROM groups{where} ORDER BY name_key")

@@ -65,12 +65,34 @@ class _GroupsCore:
         self.community_timezone = community_timezone
         self.guidelines = guidelines
         self.reminder_minutes_before = reminder_minutes_before
+        # Every channel ID a group has had as its text or voice channel since it was loaded (a superset: an ID a
+        # group no longer uses stays), so a message in any other channel is answered without a database hop.
+        # Loaded on first use; every write of a group's channel IDs goes through this service (_note_channels).
+        self._group_channels: set[int] | None = None
+        self._channel_writes = 0
 
     async def find(self, name: str) -> GroupRow:
         group = await repo.group_by_key(self._db, name_key(name))
         if group is None:
             raise NotFound(f"There is no group called “{shown(name[:NAME_MAX])}”. `/group list` shows the groups.")
         return group
+
+    def _note_channels(self, *channel_ids: int | None) -> None:
+        """After a group's channel IDs were written (created, recreated by a repair)."""
+        self._channel_writes += 1
+        if self._group_channels is not None:
+            self._group_channels.update(c for c in channel_ids if c is not None)
+
+    async def _may_be_group_channel(self, channel_id: int) -> bool:
+        """False only when no group has (or, since the set was loaded, had) this channel: one set lookup."""
+        known = self._group_channels
+        if known is None:
+            writes = self._channel_writes
+            loaded = await repo.group_channel_ids(self._db)
+            if writes != self._channel_writes:  # written while loading: ask the database this time
+                return True
+            self._group_channels = known = loaded
+        return channel_id in known
 
     async def get(self, group_id: int) -> GroupRow:
         group = await repo.get_group(self._db, group_id)
@@ -181,6 +203,8 @@ class _GroupsCore:
         except sqlite3.IntegrityError:
             raise InvalidInput("name", "choose a name no other group uses (names are compared ignoring case)",
                                got=f"“{shown(plan.name)}” is taken") from None
+        finally:
+            self._note_channels(channel_id, voice_channel_id)
         await self._audit.record(
             feature=FEATURE, action="create", actor_id=actor_id, subject_id=group_id,
             target_id=plan.facilitator_id, detail={"channel_id": channel_id, "role_id": role_id},

@@ -223,7 +223,10 @@ class GroupsService(_MembershipLayer):
         if voice_channel_id is not None:
             fields["voice_channel_id"] = voice_channel_id
         if fields:
-            await repo.update_group(self._db, group_id, **fields)
+            try:
+                await repo.update_group(self._db, group_id, **fields)
+            finally:
+                self._note_channels(channel_id, voice_channel_id)
 
     async def record_repair(self, person: Person, group: GroupRow, fixed: list[str]) -> None:
         await self._audit.record(feature=FEATURE, action="repair", actor_id=person.user_id, subject_id=group.id,
@@ -248,6 +251,8 @@ class GroupsService(_MembershipLayer):
         ]
 
     async def group_by_channel(self, channel_id: int) -> GroupRef | None:
+        if not await self._may_be_group_channel(channel_id):  # most messages: no database hop (bot.routing)
+            return None
         group = await repo.group_by_channel(self._db, channel_id)
         return None if group is None else self.ref(group)
 

@@ -179,6 +179,32 @@ async def test_join_requests_decided_once(world: World) -> None:
     assert await s.members_of_group(group.id) == [PARTICIPANT.user_id]
 
 
+async def test_group_by_channel_answers_other_channels_without_the_database(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every message outside a group channel asks this (bot.routing): a set lookup, no query; group channels,
+    new ones and ones a repair recreated, are still found."""
+    s = world.service
+    first = await make_group(world)
+    assert (await s.group_by_channel(first.channel_id or 0)) is not None  # loads the channel set
+    queries: list[str] = []
+    real_fetch_one = world.db.fetch_one
+
+    async def counting_fetch_one(sql: str, params: tuple[object, ...] = ()) -> object:
+        queries.append(sql)
+        return await real_fetch_one(sql, params)
+
+    monkeypatch.setattr(world.db, "fetch_one", counting_fetch_one)
+    assert await s.group_by_channel(424242) is None
+    assert queries == []
+    second = await make_group(world, "Other Group", facilitator=3)  # created after the set was loaded
+    assert (ref := await s.group_by_channel(second.channel_id or 0)) is not None and ref.id == second.id
+    await s.set_discord_ids(first.id, channel_id=5151, voice_channel_id=5252)  # /group repair recreated them
+    assert (await s.group_by_channel(5151)) == (await s.group_by_channel(5252)) == s.ref(await s.get(first.id))
+    await s.archive(STAFF, second)
+    assert (ref := await s.group_by_channel(second.channel_id or 0)) is not None and ref.archived
+
+
 async def test_archive_ends_memberships_and_blocks_changes(world: World) -> None:
     s = world.service
     group = await make_group(world)
