@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.config import DiscordSettings, Settings
 from bot.db import Database
 from bot.errors import new_incident_code
+from bot.memory import release_free_memory
 from bot.permissions import Person, RoleMap
 from bot.repositories import command_sync
 from bot.routing import MessageRouter
@@ -217,6 +218,8 @@ class HearthBot(commands.Bot):
 
     async def _start_scheduler_when_ready(self) -> None:
         await self.wait_until_ready()
+        # The detector loaded in setup_hook and the guild's members are parsed: hand back what start-up freed.
+        await asyncio.to_thread(release_free_memory)
         await self.scheduler.start()
         self.scheduler_started.set()
         log.info("scheduler started with %d kinds of work", len(self.scheduler.names))
