@@ -3,10 +3,10 @@
 The bot runs as ``python -m bot run --config PATH`` against the in-process emulator (bench/_process.py).
   small:  the seeded community only (7 members), an empty database: RSS once the scheduler has started (+3 s).
   large:  ``--people`` participants (default 10,000) in the emulator's guild, and in the bot's database what a
-          program that size holds: a time-zone setting and a reminder for each, and ``--days`` (default 30) daily
-          check-ins each (written before the start). RSS after start (+3 s), then after ``--checkins`` of them
-          (default 1,000) posted a check-in in the check-ins channel (the detector, the database and the
-          member cache all in use).
+          program that size holds: a time-zone setting and a reminder for each, and ``--days`` (default 30)
+          check-ins each (written before the start; current streaks of 20 days, so no milestone is due).
+          RSS after start (+3 s), then after ``--checkins`` of them (default 1,000) posted a check-in in the
+          check-ins channel (the detector, the database and the member cache all in use).
 The bare discord.py client of bench_gateway (same intents, nothing else) is measured in the same guilds for
 reference: that part of the memory is discord.py's (its member cache grows with the guild). First, where the
 Hearth process's memory goes at start, import by import, measured in a fresh interpreter. The large run's bot
@@ -91,7 +91,10 @@ def seed_rows(db_path: Path, ids: list[int], days: int) -> int:
              for i, uid in enumerate(ids)],
         )
         rows = []
-        for d in range(1, days + 1):
+        # A day off 21 days ago: today's streaks are 20 days, no milestone (7, 30, ...) is due. A real program
+        # celebrated its past milestones as they happened; seeded rows would otherwise make the start-up sweep
+        # send 10,000 celebrations at once.
+        for d in [d for d in range(1, days + 2) if d != 21][:days]:
             day: date = today - timedelta(days=d)
             at = to_db(now - timedelta(days=d))
             rows += [(uid, day.isoformat(), 5 + (i + d) % 4, (i + d) % 4, 7.0, None, "modal", at, at)
