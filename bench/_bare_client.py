@@ -2,7 +2,8 @@
 
 Run as ``python -m bench._bare_client --intents N --api-base URL --gateway-url URL --token-env NAME`` (the
 benchmark passes Hearth's intents value and the emulator's endpoints). It imports nothing of Hearth: no
-database, no cogs, no scheduler, no detector; discord.py's defaults otherwise (its message cache included).
+database, no cogs, no scheduler, no detector; discord.py's defaults otherwise, but without the message cache
+(``max_messages=None``, as Hearth runs).
 Logs "bare client ready" once connected; SIGTERM closes it.
 """
 
@@ -31,7 +32,8 @@ class BareClient(discord.Client):
 async def run(args: argparse.Namespace) -> None:
     discord.http.Route.BASE = args.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(args.gateway_url)
-    client = BareClient(intents=discord.Intents._from_value(args.intents))
+    # No message cache, as Hearth (bot/app.py): the comparison is then Hearth's own work per message, nothing else.
+    client = BareClient(intents=discord.Intents._from_value(args.intents), max_messages=None)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: loop.create_task(client.close()))

@@ -1,8 +1,8 @@
 """Benchmark: the bot process's CPU per gateway MESSAGE_CREATE, Hearth against a bare discord.py client.
 
 Two processes, one after the other, against the same in-process emulator (a guild of 300 members):
-  bare:   ``python -m bench._bare_client`` — a ``discord.Client`` with Hearth's intents and an empty
-          ``on_message``, nothing else (bench/_bare_client.py);
+  bare:   ``python -m bench._bare_client`` — a ``discord.Client`` with Hearth's intents, no message cache (as
+          Hearth) and an empty ``on_message``, nothing else (bench/_bare_client.py);
   hearth: ``python -m bot run --config PATH``, exactly as in production (bench/_process.py).
 Each is fed the same stream of messages, at the same paced rate, in two phases:
   general:  ordinary chat in #general, a channel Hearth does not watch;
