@@ -21,6 +21,8 @@ from bot.errors import DomainError, new_incident_code
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+# Hearth's one brand colour (a warm ember orange), on every embed that is not a status colour.
+BRAND_COLOUR = discord.Colour.from_rgb(224, 142, 69)
 EPHEMERAL_LIMIT = 2000
 
 P = ParamSpec("P")

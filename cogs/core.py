@@ -24,7 +24,7 @@ from bot.permissions import HearthRole, Person
 from bot.scheduler import PeriodicWork
 from bot.selfcheck import Finding, findings, report_text, snapshot_of, staff_channel_usable
 from bot.services.audit import RETENTION_WORK as AUDIT_RETENTION_WORK
-from bot.ui import reply
+from bot.ui import BRAND_COLOUR, reply
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class Core(commands.Cog):
         embed = discord.Embed(
             title="Hearth — how I can help",
             description=role_line + "\n\n" + "\n".join(lines),
-            colour=discord.Colour.from_rgb(224, 142, 69),
+            colour=BRAND_COLOUR,
         )
         embed.set_footer(text="If you are in danger right now, use /help-now or call or text 988.")
         await reply(interaction, embed=embed)

@@ -91,3 +91,10 @@ def test_matplotlib_is_imported_only_when_the_first_chart_is_drawn() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_brand_colour_is_defined_once() -> None:
+    """Embeds use ``bot.ui.BRAND_COLOUR``; a feature's own colour is a status (red, amber) or a celebration."""
+    brand = re.compile(r"from_rgb\(\s*224\s*,\s*142\s*,\s*69\s*\)|0x[eE]08[eE]45")
+    places = [rel(p) for p in modules("bot", "cogs") if brand.search(p.read_text(encoding="utf-8"))]
+    assert places == ["bot/ui.py"]

@@ -17,8 +17,9 @@ import discord
 from bot.config import CrisisResource
 from bot.services.crisis import Incident, IncidentFigures, Match, OutboxItem
 from bot.text import neutralize_mentions
+from bot.ui import BRAND_COLOUR
 
-WARM = discord.Colour.from_rgb(224, 142, 69)
+WARM = BRAND_COLOUR
 RED = discord.Colour.from_rgb(200, 40, 40)
 AMBER = discord.Colour.from_rgb(230, 160, 30)
 GREEN = discord.Colour.from_rgb(60, 160, 90)

@@ -15,7 +15,7 @@ import discord
 from bot.delivery import Delivered, classify
 from bot.errors import DomainError
 from bot.services.groups import GroupPlan, GroupRow, shown
-from bot.ui import NO_MENTIONS
+from bot.ui import BRAND_COLOUR, NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.app import HearthBot
@@ -99,7 +99,7 @@ def guidelines_embed(group_name: str, guidelines: str) -> discord.Embed:
     return discord.Embed(
         title=f"Community guidelines — {group_name}",
         description=guidelines,
-        colour=discord.Colour.from_rgb(224, 142, 69),
+        colour=BRAND_COLOUR,
     )
 
 

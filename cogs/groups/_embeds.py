@@ -9,8 +9,9 @@ import discord
 from bot.services.checkins import PulseReport
 from bot.services.groups import GroupInfo, GroupSummary, session_label
 from bot.text import neutralize_mentions, truncate
+from bot.ui import BRAND_COLOUR
 
-COLOUR = discord.Colour.from_rgb(224, 142, 69)
+COLOUR = BRAND_COLOUR
 FIELD_MAX = 1024
 
 
