@@ -10,6 +10,9 @@ from bot.crisis import Assessment, CrisisDetector, Severity
 from bot.crisis.normalize import normalize
 
 IMMINENT_CASES: tuple[str, ...] = (
+    # A relapse planned for tonight by someone who says they don't care whether they survive it: the writers' corpus
+    # treats drinking or using with that indifference and a time as imminent, and so does the model.
+    "going to drink tonight and i dont care if i wake up",
     # intent
     "i am going to kill myself tonight",
     "Im gonna end my life this weekend, nobody can stop me",
@@ -150,7 +153,6 @@ CONCERN_CASES: tuple[str, ...] = (
     "worried about my sister, she keeps saying she's better off dead",
     # dangerous relapse
     "relapsed on fent and my tolerance is gone, scared i'll od",
-    "going to drink tonight and i dont care if i wake up",
     "mixing xanax and alcohol again",
     "used alone again last night, probably laced",
     "kinda wish narcan hadnt saved me",
