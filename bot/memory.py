@@ -26,4 +26,6 @@ def release_free_memory() -> bool:
         return False
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
-    return bool(trim(0))
+    released = bool(trim(0))
+    log.debug("malloc_trim after start-up: %s", "memory returned" if released else "nothing to return")
+    return released
